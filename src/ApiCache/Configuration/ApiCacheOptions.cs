@@ -1,0 +1,21 @@
+namespace ApiCache.Configuration;
+
+/// <summary>
+/// Root options of the ApiCache library, bound from the <c>ApiCache</c> configuration section
+/// (see the README's configuration reference). The library reads only these plain options: the
+/// host maps its own configuration onto them.
+/// </summary>
+public sealed class ApiCacheOptions
+{
+    /// <summary>The name of the configuration section <see cref="ApiCacheOptions"/> is bound from.</summary>
+    public const string SectionName = "ApiCache";
+
+    /// <summary>Which kube-apiserver(s) requests are forwarded to, and with which credentials.</summary>
+    public UpstreamOptions Upstream { get; set; } = new();
+
+    /// <summary>How requests are forwarded to the upstream.</summary>
+    public ForwardingOptions Forwarding { get; set; } = new();
+
+    /// <summary>The Prometheus metrics endpoint.</summary>
+    public MetricsOptions Metrics { get; set; } = new();
+}
