@@ -1,5 +1,52 @@
-var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddApiCache(builder.Configuration);
-var app = builder.Build();
-app.MapApiCache();
-app.Run();
+using ApiCache.Configuration;
+using ApiCache.Sidecar;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+
+// The ApiCache sidecar: Kestrel in front of one or more kube-apiservers, configured by
+// appsettings.json in the working directory, environment variables (ApiCache__Upstream__Kubeconfig)
+// and command-line arguments (--ApiCache:Upstream:Kubeconfig=...), later ones winning.
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.Logging.AddSimpleConsole(console =>
+    {
+        console.SingleLine = true;
+        console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        console.UseUtcTimestamp = true;
+    });
+
+    var sidecar = builder.Configuration.GetSection(SidecarOptions.SectionName).Get<SidecarOptions>() ?? new SidecarOptions();
+    SidecarListeners.Configure(builder, sidecar);
+    builder.Services.AddApiCache(builder.Configuration);
+
+    var app = builder.Build();
+    app.MapApiCache();
+    await app.StartAsync();
+
+    // One line per address, for people and for scripts that start the sidecar on port 0.
+    var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+    foreach (var address in addresses)
+    {
+        Console.WriteLine($"apicache: serving on {address}");
+    }
+
+    await app.WaitForShutdownAsync();
+    return 0;
+}
+catch (ApiCacheConfigurationException e)
+{
+    await Console.Error.WriteLineAsync($"apicache: configuration error: {e.Message}");
+    return 2;
+}
+catch (OptionsValidationException e)
+{
+    await Console.Error.WriteLineAsync($"apicache: configuration error: {string.Join(" ", e.Failures)}");
+    return 2;
+}
+catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("bind", StringComparison.OrdinalIgnoreCase))
+{
+    await Console.Error.WriteLineAsync($"apicache: cannot listen: {e.Message}");
+    return 1;
+}

@@ -16,6 +16,12 @@ public sealed class ApiCacheOptions
     /// <summary>How requests are forwarded to the upstream.</summary>
     public ForwardingOptions Forwarding { get; set; } = new();
 
+    /// <summary>
+    /// Serve ApiCache's own <c>/healthz</c>, <c>/livez</c> and <c>/readyz</c> (on by default; an
+    /// embedding API server with probes of its own turns this off).
+    /// </summary>
+    public bool ServeHealthEndpoints { get; set; } = true;
+
     /// <summary>The Prometheus metrics endpoint.</summary>
     public MetricsOptions Metrics { get; set; } = new();
 }

@@ -1,4 +1,12 @@
+using ApiCache.Configuration;
+using ApiCache.Forwarding;
+using ApiCache.Health;
+using ApiCache.Metrics;
+using ApiCache.Upstream;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -6,16 +14,39 @@ namespace Microsoft.AspNetCore.Builder;
 public static class ApiCacheEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps ApiCache: every request the host does not answer itself is forwarded to the upstream
-    /// kube-apiserver. Bad configuration makes this call throw, so start-up fails.
+    /// Maps ApiCache: its health probes and metrics endpoint (when enabled), and a catch-all, ordered
+    /// after every other endpoint, that forwards what the host does not answer itself to the upstream
+    /// kube-apiserver. Bad configuration throws <see cref="ApiCacheConfigurationException"/> (or an
+    /// <see cref="OptionsValidationException"/>) here, so start-up fails with a clear message.
     /// </summary>
+    /// <returns>The convention builder of the forwarding endpoint.</returns>
     public static IEndpointConventionBuilder MapApiCache(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        return endpoints.MapFallback(static context =>
+        var services = endpoints.ServiceProvider;
+        var options = services.GetRequiredService<IOptions<ApiCacheOptions>>().Value;
+
+        // Resolve the upstream now: a wrong kubeconfig or URL fails start-up, not the first request.
+        services.GetRequiredService<UpstreamEndpointSet>();
+        var forwarder = services.GetRequiredService<UpstreamForwarder>();
+
+        if (options.ServeHealthEndpoints)
         {
-            context.Response.StatusCode = 503;
-            return Task.CompletedTask;
-        });
+            HealthEndpoints.Map(endpoints);
+        }
+
+        if (options.Metrics.Enabled)
+        {
+            var exporter = services.GetRequiredService<PrometheusTextExporter>();
+            endpoints.MapGet(options.Metrics.Path, (HttpContext context) =>
+            {
+                context.Response.ContentType = PrometheusTextExporter.ContentType;
+                return exporter.WriteAsync(context.Response.Body, context.RequestAborted);
+            });
+        }
+
+        var forwarding = endpoints.Map("/{**path}", forwarder.ForwardAsync).WithDisplayName("ApiCache forwarding");
+        forwarding.Add(static builder => ((RouteEndpointBuilder)builder).Order = int.MaxValue);
+        return forwarding;
     }
 }

@@ -1,5 +1,10 @@
 using ApiCache.Configuration;
+using ApiCache.Forwarding;
+using ApiCache.Metrics;
+using ApiCache.Upstream;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -7,8 +12,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class ApiCacheServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds ApiCache with its options bound from <paramref name="configuration"/>: either the
-    /// <c>ApiCache</c> section of an application's configuration root, or that section itself.
+    /// Adds ApiCache with its options bound from <paramref name="configuration"/>: either an
+    /// application's configuration root (its <c>ApiCache</c> section is used) or that section itself.
     /// </summary>
     public static IServiceCollection AddApiCache(this IServiceCollection services, IConfiguration configuration)
     {
@@ -24,6 +29,16 @@ public static class ApiCacheServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<ApiCacheOptions>().Configure(configure);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiCacheOptions>, ApiCacheOptionsValidator>());
+        services.AddMetrics();
+        services.AddHttpForwarder();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ApiCacheMetrics>();
+        services.TryAddSingleton<UpstreamEndpointSet>();
+        services.TryAddSingleton<UpstreamForwarder>();
+        services.TryAddSingleton(static provider => new PrometheusTextExporter(
+            [ApiCacheMetrics.MeterName],
+            provider.GetRequiredService<IOptions<ApiCacheOptions>>().Value.Metrics.MaxSeriesPerInstrument));
         return services;
     }
 }

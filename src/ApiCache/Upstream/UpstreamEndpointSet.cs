@@ -1,0 +1,60 @@
+using ApiCache.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace ApiCache.Upstream;
+
+/// <summary>
+/// The configured apiservers, resolved and validated once at start-up. Requests are spread over
+/// them round-robin; health, load-aware choice and failover belong to the upstream pool.
+/// </summary>
+internal sealed class UpstreamEndpointSet : IDisposable
+{
+    private readonly UpstreamEndpoint[] _endpoints;
+    private int _next = -1;
+
+    public UpstreamEndpointSet(IOptions<ApiCacheOptions> options, TimeProvider time)
+        : this(Resolve(options.Value, time))
+    {
+    }
+
+    public UpstreamEndpointSet(IReadOnlyList<UpstreamEndpoint> endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        if (endpoints.Count == 0)
+        {
+            throw new ArgumentException("At least one upstream endpoint is required.", nameof(endpoints));
+        }
+
+        _endpoints = [.. endpoints];
+    }
+
+    /// <summary>All endpoints, in configuration order.</summary>
+    public IReadOnlyList<UpstreamEndpoint> Endpoints => _endpoints;
+
+    /// <summary>The endpoint for the next request.</summary>
+    public UpstreamEndpoint Next()
+    {
+        if (_endpoints.Length == 1)
+        {
+            return _endpoints[0];
+        }
+
+        var index = (uint)Interlocked.Increment(ref _next) % (uint)_endpoints.Length;
+        return _endpoints[index];
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var endpoint in _endpoints)
+        {
+            endpoint.Dispose();
+        }
+    }
+
+    private static UpstreamEndpoint[] Resolve(ApiCacheOptions options, TimeProvider time)
+    {
+        var settings = UpstreamSettingsResolver.Resolve(options.Upstream, Environment.GetEnvironmentVariable);
+        return [.. settings.Select(s => new UpstreamEndpoint(s, UpstreamHandlerFactory.Create(s, options.Forwarding, time)))];
+    }
+}

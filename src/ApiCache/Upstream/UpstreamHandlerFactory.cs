@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using ApiCache.Configuration;
+
+namespace ApiCache.Upstream;
+
+/// <summary>
+/// Builds the HTTP stack ApiCache uses towards one apiserver: a <see cref="SocketsHttpHandler"/>
+/// set up as YARP recommends for proxying (no proxy, redirects, cookies or decompression, several
+/// HTTP/2 connections allowed, no tracing headers added), with the endpoint's TLS trust and client
+/// certificate, and a <see cref="BearerTokenHandler"/> in front of it when a token is configured.
+/// </summary>
+internal static class UpstreamHandlerFactory
+{
+    /// <summary>Creates the invoker for <paramref name="settings"/>.</summary>
+    public static HttpMessageInvoker Create(UpstreamServerSettings settings, ForwardingOptions forwarding, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(forwarding);
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            EnableMultipleHttp2Connections = true,
+            ActivityHeadersPropagator = null,
+            ConnectTimeout = forwarding.ConnectTimeout,
+            SslOptions = CreateSslOptions(settings),
+        };
+
+        HttpMessageHandler outer = handler;
+        var token = BearerTokenSource.Create(settings, time);
+        if (token is not null)
+        {
+            outer = new BearerTokenHandler(token) { InnerHandler = handler };
+        }
+
+        return new HttpMessageInvoker(outer, disposeHandler: true);
+    }
+
+    private static SslClientAuthenticationOptions CreateSslOptions(UpstreamServerSettings settings)
+    {
+        var ssl = new SslClientAuthenticationOptions();
+        if (!string.IsNullOrEmpty(settings.TlsServerName))
+        {
+            ssl.TargetHost = settings.TlsServerName;
+        }
+
+        if (settings.ClientCertificatePem is not null && settings.ClientKeyPem is not null)
+        {
+            var certificate = X509Certificate2.CreateFromPem(
+                System.Text.Encoding.ASCII.GetString(settings.ClientCertificatePem),
+                System.Text.Encoding.ASCII.GetString(settings.ClientKeyPem));
+            ssl.ClientCertificates = [certificate];
+        }
+
+        if (settings.InsecureSkipTlsVerify)
+        {
+            // insecure-skip-tls-verify: the operator asked for exactly this (as kubectl allows).
+#pragma warning disable CA5359
+            ssl.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+#pragma warning restore CA5359
+        }
+        else if (settings.CertificateAuthorityPem is not null)
+        {
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPem(System.Text.Encoding.ASCII.GetString(settings.CertificateAuthorityPem));
+            var policy = new X509ChainPolicy
+            {
+                TrustMode = X509ChainTrustMode.CustomRootTrust,
+                RevocationMode = X509RevocationMode.NoCheck,
+            };
+            policy.CustomTrustStore.AddRange(roots);
+            ssl.CertificateChainPolicy = policy;
+        }
+
+        return ssl;
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ApiCache.Tests.Infrastructure;
+
+/// <summary>
+/// A real Kestrel server on 127.0.0.1 with a free port, set up by the test (routes, services,
+/// TLS). Used both as a scripted upstream apiserver and as an in-process ApiCache host.
+/// </summary>
+internal sealed class LoopbackServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private LoopbackServer(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    /// <summary>The base address, e.g. http://127.0.0.1:41234 (no trailing slash).</summary>
+    public Uri Address { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<LoopbackServer> StartAsync(
+        Action<WebApplication> configureApp,
+        Action<IServiceCollection>? configureServices = null,
+        Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? configureKestrel = null,
+        bool https = false)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddFilter(_ => false);
+        builder.WebHost.UseUrls(https ? "https://127.0.0.1:0" : "http://127.0.0.1:0");
+        if (configureKestrel is not null)
+        {
+            builder.WebHost.ConfigureKestrel(configureKestrel);
+        }
+
+        configureServices?.Invoke(builder.Services);
+        var app = builder.Build();
+        configureApp(app);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new LoopbackServer(app, new Uri(address));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await _app.StopAsync(cts.Token);
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,21 @@
+using ApiCache.Configuration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ApiCache.Tests.Infrastructure;
+
+/// <summary>The ApiCache library hosted in-process, exactly as an embedding host does it, on a loopback port.</summary>
+internal static class ProxyHost
+{
+    public static Task<LoopbackServer> StartAsync(Uri upstream, Action<ApiCacheOptions>? configure = null) =>
+        StartAsync(options =>
+        {
+            options.Upstream.Servers.Add(new UpstreamServerOptions { Url = upstream.ToString() });
+            configure?.Invoke(options);
+        });
+
+    public static Task<LoopbackServer> StartAsync(Action<ApiCacheOptions> configure) =>
+        LoopbackServer.StartAsync(
+            app => app.MapApiCache(),
+            services => services.AddApiCache(configure));
+}
