@@ -38,10 +38,12 @@ public static class ApiCacheEndpointRouteBuilderExtensions
         if (options.Metrics.Enabled)
         {
             var exporter = services.GetRequiredService<PrometheusTextExporter>();
-            endpoints.MapGet(options.Metrics.Path, (HttpContext context) =>
+            endpoints.MapGet(options.Metrics.Path, async (HttpContext context) =>
             {
                 context.Response.ContentType = PrometheusTextExporter.ContentType;
-                return exporter.WriteAsync(context.Response.Body, context.RequestAborted);
+                context.Response.Headers.CacheControl = "no-cache, private";
+                exporter.Write(context.Response.BodyWriter);
+                await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
             });
         }
 

@@ -38,7 +38,8 @@ public static class ApiCacheServiceCollectionExtensions
         services.TryAddSingleton<UpstreamForwarder>();
         services.TryAddSingleton(static provider => new PrometheusTextExporter(
             [ApiCacheMetrics.MeterName],
-            provider.GetRequiredService<IOptions<ApiCacheOptions>>().Value.Metrics.MaxSeriesPerInstrument));
+            provider.GetRequiredService<IOptions<ApiCacheOptions>>().Value.Metrics.MaxSeriesPerInstrument,
+            meterScope: provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         return services;
     }
 }

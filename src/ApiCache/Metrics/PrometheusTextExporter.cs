@@ -25,6 +25,7 @@ internal sealed class PrometheusTextExporter : IDisposable
 
     private readonly HashSet<string> _meterNames;
     private readonly int _maxSeriesPerInstrument;
+    private readonly object? _meterScope;
     private readonly ConcurrentDictionary<Instrument, MetricFamily> _families = new();
     private readonly MeterListener _listener;
 
@@ -34,8 +35,14 @@ internal sealed class PrometheusTextExporter : IDisposable
     /// <summary>Starts listening to every instrument, present and future, of the meters named.</summary>
     /// <param name="meterNames">Names of the meters to export, matched exactly.</param>
     /// <param name="maxSeriesPerInstrument">The most label sets kept per instrument; at least 1.</param>
-    public PrometheusTextExporter(IEnumerable<string> meterNames, int maxSeriesPerInstrument)
+    /// <param name="meterScope">
+    /// When set, only meters with this <see cref="Meter.Scope"/> are exported: pass a host's
+    /// <see cref="IMeterFactory"/> so that two hosts in one process (tests, several embedded
+    /// servers) each export only their own meters.
+    /// </param>
+    public PrometheusTextExporter(IEnumerable<string> meterNames, int maxSeriesPerInstrument, object? meterScope = null)
     {
+        _meterScope = meterScope;
         ArgumentNullException.ThrowIfNull(meterNames);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSeriesPerInstrument, 1);
         _meterNames = new HashSet<string>(meterNames, StringComparer.Ordinal);
@@ -164,7 +171,7 @@ internal sealed class PrometheusTextExporter : IDisposable
 
     private void OnInstrumentPublished(Instrument instrument, MeterListener listener)
     {
-        if (!_meterNames.Contains(instrument.Meter.Name))
+        if (!_meterNames.Contains(instrument.Meter.Name) || (_meterScope is not null && !ReferenceEquals(instrument.Meter.Scope, _meterScope)))
         {
             return;
         }
