@@ -1,4 +1,6 @@
 using ApiCache.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace ApiCache.Upstream;
@@ -7,14 +9,19 @@ namespace ApiCache.Upstream;
 /// The configured apiservers, resolved and validated once at start-up. Requests are spread over
 /// them round-robin; health, load-aware choice and failover belong to the upstream pool.
 /// </summary>
-internal sealed class UpstreamEndpointSet : IDisposable
+internal sealed partial class UpstreamEndpointSet : IDisposable
 {
     private readonly UpstreamEndpoint[] _endpoints;
     private int _next = -1;
 
-    public UpstreamEndpointSet(IOptions<ApiCacheOptions> options, TimeProvider time)
-        : this(Resolve(options.Value, time))
+    public UpstreamEndpointSet(IOptions<ApiCacheOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
+        : this(Resolve(options.Value, time, loggerFactory))
     {
+        var logger = loggerFactory.CreateLogger<UpstreamEndpointSet>();
+        foreach (var endpoint in _endpoints)
+        {
+            LogUpstream(logger, endpoint.Name, endpoint.Settings.Source);
+        }
     }
 
     public UpstreamEndpointSet(IReadOnlyList<UpstreamEndpoint> endpoints)
@@ -52,9 +59,13 @@ internal sealed class UpstreamEndpointSet : IDisposable
         }
     }
 
-    private static UpstreamEndpoint[] Resolve(ApiCacheOptions options, TimeProvider time)
+    private static UpstreamEndpoint[] Resolve(ApiCacheOptions options, TimeProvider time, ILoggerFactory? loggerFactory)
     {
         var settings = UpstreamSettingsResolver.Resolve(options.Upstream, Environment.GetEnvironmentVariable);
-        return [.. settings.Select(s => new UpstreamEndpoint(s, UpstreamHandlerFactory.Create(s, options.Forwarding, time)))];
+        var tokenLogger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<BearerTokenSource>();
+        return [.. settings.Select(s => new UpstreamEndpoint(s, UpstreamHandlerFactory.Create(s, options.Forwarding, time, tokenLogger)))];
     }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Forwarding to upstream apiserver {Upstream} (from {Source})")]
+    private static partial void LogUpstream(ILogger logger, string upstream, string source);
 }

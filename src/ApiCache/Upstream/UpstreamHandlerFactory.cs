@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using ApiCache.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace ApiCache.Upstream;
 
@@ -14,7 +15,7 @@ namespace ApiCache.Upstream;
 internal static class UpstreamHandlerFactory
 {
     /// <summary>Creates the invoker for <paramref name="settings"/>.</summary>
-    public static HttpMessageInvoker Create(UpstreamServerSettings settings, ForwardingOptions forwarding, TimeProvider time)
+    public static HttpMessageInvoker Create(UpstreamServerSettings settings, ForwardingOptions forwarding, TimeProvider time, ILogger? tokenLogger = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(forwarding);
@@ -31,7 +32,7 @@ internal static class UpstreamHandlerFactory
         };
 
         HttpMessageHandler outer = handler;
-        var token = BearerTokenSource.Create(settings, time);
+        var token = BearerTokenSource.Create(settings, time, tokenLogger);
         if (token is not null)
         {
             outer = new BearerTokenHandler(token) { InnerHandler = handler };

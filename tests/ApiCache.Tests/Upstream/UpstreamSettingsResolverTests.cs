@@ -1,3 +1,4 @@
+using ApiCache.Tests.Infrastructure;
 using ApiCache.Configuration;
 using ApiCache.Upstream;
 

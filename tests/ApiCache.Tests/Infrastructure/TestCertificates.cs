@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace ApiCache.Tests.Upstream;
+namespace ApiCache.Tests.Infrastructure;
 
 /// <summary>Self-signed ECDSA certificates generated in-process, exported as PEM.</summary>
 internal static class TestCertificates
