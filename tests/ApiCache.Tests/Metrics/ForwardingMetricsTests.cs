@@ -1,0 +1,52 @@
+using System.Text.RegularExpressions;
+using ApiCache.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace ApiCache.Tests.Metrics;
+
+/// <summary>Forwarded requests show up at /metrics in the Prometheus text format.</summary>
+public sealed partial class ForwardingMetricsTests
+{
+    [Fact]
+    public async Task Metrics_AfterForwardedRequests_CountsByVerbResourceAndCodeAndRecordsLatency()
+    {
+        // Arrange
+        await using var upstream = await LoopbackServer.StartAsync(app => app.Run(context =>
+        {
+            context.Response.StatusCode = context.Request.Path.Value!.EndsWith("/missing", StringComparison.Ordinal) ? 404 : 200;
+            return context.Response.WriteAsync("{}");
+        }));
+        await using var proxy = await ProxyHost.StartAsync(upstream.Address);
+        using var client = new HttpClient { BaseAddress = proxy.Address };
+
+        // Act
+        for (var i = 0; i < 3; i++)
+        {
+            (await client.GetAsync(new Uri("/api/v1/namespaces/team-a/pods", UriKind.Relative))).Dispose();
+        }
+
+        (await client.GetAsync(new Uri("/apis/apps/v1/namespaces/team-a/deployments/missing", UriKind.Relative))).Dispose();
+        (await client.GetAsync(new Uri("/api/v1/pods?watch=1", UriKind.Relative))).Dispose();
+        (await client.GetAsync(new Uri("/version", UriKind.Relative))).Dispose();
+        using var response = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
+        var text = await response.Content.ReadAsStringAsync();
+
+        // Assert
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.Contains("# TYPE apicache_forwarded_requests_total counter\n", text, StringComparison.Ordinal);
+        Assert.Contains("\napicache_forwarded_requests_total{code=\"200\",group=\"\",resource=\"pods\",verb=\"list\"} 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("\napicache_forwarded_requests_total{code=\"404\",group=\"apps\",resource=\"deployments\",verb=\"get\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("\napicache_forwarded_requests_total{code=\"200\",group=\"\",resource=\"pods\",verb=\"watch\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("\napicache_forwarded_requests_total{code=\"200\",group=\"\",resource=\"\",verb=\"get\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE apicache_upstream_request_duration_seconds histogram\n", text, StringComparison.Ordinal);
+        Assert.Contains("\napicache_upstream_request_duration_seconds_count{group=\"\",resource=\"pods\",verb=\"list\"} 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("\napicache_upstream_request_duration_seconds_bucket{group=\"\",resource=\"pods\",verb=\"list\",le=\"+Inf\"} 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("\napicache_forwarded_requests_inflight{verb=\"list\"} 0\n", text, StringComparison.Ordinal);
+        Assert.Matches(LatencySum(), text);
+        Assert.DoesNotContain("verb=\"metrics\"", text, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"\napicache_upstream_request_duration_seconds_sum\{group="""",resource=""pods"",verb=""list""\} [0-9.e-]+\n")]
+    private static partial Regex LatencySum();
+}
