@@ -84,6 +84,37 @@ public sealed class ForwardingRoundTripTests
     }
 
     [Fact]
+    public async Task Forward_ProtobufBody_PassesBinaryBytesBothWaysUnchanged()
+    {
+        // Arrange: an upstream that answers with the bytes it received, reversed, as protobuf.
+        await using var upstream = await LoopbackServer.StartAsync(app => app.Run(async context =>
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer);
+            var bytes = buffer.ToArray();
+            Array.Reverse(bytes);
+            context.Response.ContentType = context.Request.ContentType;
+            await context.Response.Body.WriteAsync(bytes);
+        }));
+        await using var proxy = await ProxyHost.StartAsync(upstream.Address);
+        using var client = new HttpClient { BaseAddress = proxy.Address };
+        var body = new byte[70_000];
+        new Random(42).NextBytes(body);
+        "k8s\0"u8.CopyTo(body);
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/vnd.kubernetes.protobuf");
+
+        // Act
+        using var response = await client.PostAsync(new Uri("/api/v1/namespaces/team-a/configmaps", UriKind.Relative), content);
+        var answer = await response.Content.ReadAsByteArrayAsync();
+
+        // Assert
+        Array.Reverse(body);
+        Assert.Equal("application/vnd.kubernetes.protobuf", response.Content.Headers.ContentType?.ToString());
+        Assert.Equal(body, answer);
+    }
+
+    [Fact]
     public async Task Forward_WithoutProxyCredentials_PassesCallerAuthorizationThrough()
     {
         await using var upstream = await StartEchoUpstreamAsync();
