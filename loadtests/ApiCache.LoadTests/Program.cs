@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using System.Globalization;
+using ApiCache.LoadTests;
+
+// Forwarding overhead: the same GET, straight to an upstream and through the real sidecar process.
+// Bounded in time and count; talks to 127.0.0.1 only. Usage:
+//   dotnet run -c Release --project loadtests/ApiCache.LoadTests -- [seconds=10] [connections=16] [maxRequests=2000000]
+var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
+var connections = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 16;
+var maxRequests = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2_000_000;
+
+var repository = RepositoryPaths.FindRoot();
+var body = UpstreamPayload.Load(repository);
+await using var upstream = await StaticUpstream.StartAsync(body);
+await using var sidecar = await SidecarRunner.StartAsync(repository, upstream.Address);
+
+Console.WriteLine($"payload: {body.Length} bytes (GET /api/v1/pods), {connections} connections, {seconds} s per run, at most {maxRequests} requests");
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+Console.WriteLine();
+Console.WriteLine("| target | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | MB/s |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|");
+
+var results = new List<LoadResult>();
+foreach (var (name, address) in new[] { ("upstream direct", upstream.Address), ("via ApiCache sidecar", sidecar.Address) })
+{
+    await LoadRunner.RunAsync(address, connections, TimeSpan.FromSeconds(2), maxRequests); // warm-up
+    var result = await LoadRunner.RunAsync(address, connections, TimeSpan.FromSeconds(seconds), maxRequests);
+    results.Add(result);
+    Console.WriteLine(result.ToMarkdownRow(name));
+}
+
+Console.WriteLine();
+Console.WriteLine(string.Create(
+    CultureInfo.InvariantCulture,
+    $"ratio (sidecar / direct): throughput {results[1].RequestsPerSecond / results[0].RequestsPerSecond:0.00}x, p50 latency {results[1].Percentile(0.5) / results[0].Percentile(0.5):0.00}x, p99 latency {results[1].Percentile(0.99) / results[0].Percentile(0.99):0.00}x"));
+Console.WriteLine($"sidecar peak working set: {sidecar.PeakWorkingSetMiB():0} MiB");
+Debug.Assert(results.Count == 2);
