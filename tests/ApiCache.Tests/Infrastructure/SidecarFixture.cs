@@ -1,0 +1,43 @@
+namespace ApiCache.Tests.Infrastructure;
+
+/// <summary>
+/// One real sidecar process on a loopback port in front of one <see cref="FixtureUpstream"/>, shared by the
+/// tests of a class (<c>IClassFixture&lt;SidecarFixture&gt;</c>): starting the process takes about a second.
+/// Tests that share it must not depend on request counts; they tell their requests apart by target or User-Agent.
+/// </summary>
+public sealed class SidecarFixture : IAsyncLifetime
+{
+    private FixtureUpstream? _upstream;
+    private SidecarProcess? _sidecar;
+
+    internal FixtureUpstream Upstream => _upstream ?? throw new InvalidOperationException("not started");
+
+    internal SidecarProcess Sidecar => _sidecar ?? throw new InvalidOperationException("not started");
+
+    /// <summary>The sidecar's plain-HTTP base address.</summary>
+    public Uri Address => Sidecar.Address;
+
+    public async Task InitializeAsync()
+    {
+        _upstream = await FixtureUpstream.StartAsync();
+        _sidecar = await SidecarProcess.StartAsync(
+            ["--ApiCache:Upstream:Servers:0:Url=" + _upstream.Address, "--Sidecar:Listen=http://127.0.0.1:0"]);
+    }
+
+    /// <summary>A client for the sidecar that ignores any proxy settings of the environment.</summary>
+    public HttpClient CreateClient() =>
+        new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
+
+    public async Task DisposeAsync()
+    {
+        if (_sidecar is not null)
+        {
+            await _sidecar.DisposeAsync();
+        }
+
+        if (_upstream is not null)
+        {
+            await _upstream.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using ApiCache.Tests.Infrastructure;
+
+namespace ApiCache.Tests.Sidecar;
+
+/// <summary>Real kubectl binaries pointed at the real sidecar process, in front of recorded apiserver answers.</summary>
+public sealed class KubectlTests : IClassFixture<SidecarFixture>
+{
+    private static readonly TimeSpan KubectlDeadline = TimeSpan.FromSeconds(60);
+
+    private readonly SidecarFixture _fixture;
+
+    public KubectlTests(SidecarFixture fixture) => _fixture = fixture;
+
+    [Theory]
+    [InlineData("1.33", "/version", "01-discovery-version")]
+    [InlineData("1.33", "/api/v1/pods", "02-list-pods-all")]
+    [InlineData("1.33", "/api/v1/namespaces/team-a/pods", "02-list-pods-ns-team-a")]
+    [InlineData("1.27", "/version", "01-discovery-version")]
+    [InlineData("1.27", "/api/v1/pods", "02-list-pods-all")]
+    [InlineData("1.27", "/api/v1/namespaces/team-a/pods", "02-list-pods-ns-team-a")]
+    public async Task GetRaw_FixtureBackedPath_PrintsRecordedBodyExactly(string version, string path, string fixtureName)
+    {
+        // Arrange
+        using var home = new TempDirectory();
+        var kubeconfig = WriteKubeconfig(home, _fixture.Address);
+
+        // Act
+        var result = await RunKubectlAsync(version, home, "--kubeconfig", kubeconfig, "get", "--raw", path);
+
+        // Assert
+        Assert.True(result.ExitCode == 0, $"kubectl {version} exited with {result.ExitCode}; stderr:\n{result.Stderr}");
+        // kubectl --raw copies the body to stdout as it is: no trailing newline added (/version has none).
+        Assert.Equal(FixtureUpstream.FixtureBody(fixtureName), result.Stdout);
+        // Only this test asks for this path with this kubectl version; its request reached the upstream with kubectl's own User-Agent.
+        var request = Assert.Single(
+            _fixture.Upstream.RequestsFor(path),
+            r => r.Header("User-Agent")?.Contains($"/v{version}.", StringComparison.Ordinal) == true);
+        Assert.Equal("GET", request.Method);
+        Assert.StartsWith("kubectl", request.Header("User-Agent"), StringComparison.Ordinal);
+        Assert.Equal("kubectl get", request.Header("Kubectl-Command"));
+        // Both kubectl versions withhold the kubeconfig token from an http:// server.
+        Assert.Null(request.Header("Authorization"));
+    }
+
+    [Theory]
+    [InlineData("1.33")]
+    [InlineData("1.27")]
+    public async Task GetRaw_MissingPod_ExitsOneWithNotFoundFromServer(string version)
+    {
+        // Arrange
+        using var home = new TempDirectory();
+        var kubeconfig = WriteKubeconfig(home, _fixture.Address);
+
+        // Act
+        var result = await RunKubectlAsync(version, home, "--kubeconfig", kubeconfig, "get", "--raw", "/api/v1/namespaces/team-a/pods/nope");
+
+        // Assert
+        Assert.True(result.ExitCode == 1, $"kubectl {version} exited with {result.ExitCode}; stderr:\n{result.Stderr}");
+        Assert.Contains("(NotFound)", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("pods \"nope\" not found", result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(result.Stdout);
+        Assert.Contains(
+            _fixture.Upstream.RequestsFor("/api/v1/namespaces/team-a/pods/nope"),
+            r => r.Header("User-Agent")?.StartsWith("kubectl", StringComparison.Ordinal) == true
+                && r.Header("User-Agent")!.Contains($"/v{version}.", StringComparison.Ordinal));
+    }
+
+    /// <summary>A kubeconfig whose only cluster is the sidecar, with a token user (kubectl 1.33 withholds it over http://).</summary>
+    private static string WriteKubeconfig(TempDirectory home, Uri server) => home.Write("kubeconfig", $"""
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: sidecar
+          cluster:
+            server: {server.GetLeftPart(UriPartial.Authority)}
+        users:
+        - name: tester
+          user:
+            token: test-token
+        contexts:
+        - name: sidecar
+          context:
+            cluster: sidecar
+            user: tester
+        current-context: sidecar
+        """);
+
+    /// <summary>Runs kubectl with HOME in <paramref name="home"/> (no user kubeconfig or cache) and no proxy settings.</summary>
+    private static async Task<(int ExitCode, byte[] Stdout, string Stderr)> RunKubectlAsync(string version, TempDirectory home, params string[] args)
+    {
+        var startInfo = new ProcessStartInfo(TestPaths.Kubectl(version))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = home.Path,
+        };
+        foreach (var arg in args)
+        {
+            startInfo.ArgumentList.Add(arg);
+        }
+
+        foreach (var name in startInfo.Environment.Keys.ToArray())
+        {
+            if (name.Contains("proxy", StringComparison.OrdinalIgnoreCase) || name.StartsWith("KUBE", StringComparison.Ordinal))
+            {
+                startInfo.Environment.Remove(name);
+            }
+        }
+
+        startInfo.Environment["HOME"] = home.Path;
+
+        using var process = Process.Start(startInfo)!;
+        using var stdout = new MemoryStream();
+        var readStdout = process.StandardOutput.BaseStream.CopyToAsync(stdout);
+        var readStderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await Task.WhenAll(readStdout, readStderr, process.WaitForExitAsync()).WaitAsync(KubectlDeadline);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"kubectl {version} {string.Join(' ', args)} did not finish within {KubectlDeadline}.");
+        }
+
+        return (process.ExitCode, stdout.ToArray(), await readStderr);
+    }
+}

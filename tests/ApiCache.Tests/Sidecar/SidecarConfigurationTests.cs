@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Sockets;
+using ApiCache.Tests.Infrastructure;
+
+namespace ApiCache.Tests.Sidecar;
+
+/// <summary>The sidecar refuses bad configuration at start: exit code 2 and one clear line on stderr, no stack trace.</summary>
+public sealed class SidecarConfigurationTests
+{
+    private const string ErrorPrefix = "apicache: configuration error: ";
+
+    /// <summary>A syntactically valid upstream nobody listens on: start-up never connects to it.</summary>
+    private const string SomeUpstream = "--ApiCache:Upstream:Servers:0:Url=http://127.0.0.1:9";
+
+    private const string LoopbackListen = "--Sidecar:Listen=http://127.0.0.1:0";
+
+    private static readonly TimeSpan ExitDeadline = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Start_NoUpstream_ExitsWithNoUpstreamConfigured()
+    {
+        var error = await RunExpectingConfigurationErrorAsync([LoopbackListen]);
+
+        Assert.Contains("No upstream apiserver configured", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_UpstreamUrlNotAUrl_ExitsNamingTheOption()
+    {
+        var error = await RunExpectingConfigurationErrorAsync(["--ApiCache:Upstream:Servers:0:Url=not-a-url", LoopbackListen]);
+
+        Assert.Contains("ApiCache:Upstream:Servers:0:Url", error, StringComparison.Ordinal);
+        Assert.Contains("'not-a-url'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_KubeconfigMissing_ExitsNamingTheFile()
+    {
+        using var temp = new TempDirectory();
+        var missing = Path.Join(temp.Path, "no-such-dir", "kubeconfig");
+
+        var error = await RunExpectingConfigurationErrorAsync(["--ApiCache:Upstream:Kubeconfig=" + missing, LoopbackListen]);
+
+        Assert.Contains(missing, error, StringComparison.Ordinal);
+        Assert.Contains("does not exist", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_HttpsListenWithoutCertificateFiles_ExitsNamingCertificateFile()
+    {
+        var error = await RunExpectingConfigurationErrorAsync([SomeUpstream, LoopbackListen, "--Sidecar:Https:Listen=https://127.0.0.1:0"]);
+
+        Assert.Contains("Sidecar:Https:CertificateFile", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--Sidecar:Listen=https://127.0.0.1:0", "Sidecar:Listen", "http")]
+    [InlineData("--Sidecar:Listen=ftp://127.0.0.1:0", "Sidecar:Listen", "http")]
+    [InlineData("--Sidecar:Https:Listen=http://127.0.0.1:0", "Sidecar:Https:Listen", "https")]
+    public async Task Start_ListenUrlWithWrongScheme_ExitsNamingTheOptionAndScheme(string listen, string option, string scheme)
+    {
+        var error = await RunExpectingConfigurationErrorAsync([SomeUpstream, listen]);
+
+        Assert.StartsWith(option + " is '", error, StringComparison.Ordinal);
+        Assert.Contains($"it must be a {scheme}:// URL", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_ListenPortInUse_ExitsOneWithCannotListen()
+    {
+        // Arrange
+        var occupied = new TcpListener(IPAddress.Loopback, 0);
+        occupied.Start();
+        try
+        {
+            var port = ((IPEndPoint)occupied.LocalEndpoint).Port;
+
+            // Act
+            var (exitCode, stdout, stderr) = await SidecarProcess.RunToExitAsync(
+                [SomeUpstream, $"--Sidecar:Listen=http://127.0.0.1:{port}"], ExitDeadline);
+
+            // Assert
+            Assert.True(exitCode == 1, $"exit code {exitCode}, expected 1\nstderr:\n{stderr}\nstdout:\n{stdout}");
+            var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("apicache: cannot listen: ", line, StringComparison.Ordinal);
+            Assert.Contains($"127.0.0.1:{port}", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            occupied.Stop();
+        }
+    }
+
+    [Fact(Skip = "Bug: Kestrel's InvalidOperationException for localhost:0 escapes Program.cs: unhandled, stack trace on stderr, exit code 134.")]
+    public async Task Start_ListenLocalhostPortZero_ExitsWithConfigurationError()
+    {
+        var error = await RunExpectingConfigurationErrorAsync([SomeUpstream, "--Sidecar:Listen=http://localhost:0"]);
+
+        Assert.Contains("Sidecar:Listen", error, StringComparison.Ordinal);
+    }
+
+    [Fact(Skip = "Bug: a bare SocketException (address not on this host) is not an IOException, so Program.cs does not catch it: stack trace, exit code 134.")]
+    public async Task Start_ListenAddressNotOnThisHost_ExitsOneWithCannotListen()
+    {
+        // 192.0.2.1 is TEST-NET-1 (RFC 5737): never assigned to a real interface.
+        var (exitCode, _, stderr) = await SidecarProcess.RunToExitAsync([SomeUpstream, "--Sidecar:Listen=http://192.0.2.1:0"], ExitDeadline);
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("apicache: cannot listen: ", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the sidecar, asserts the shape of a configuration error and returns the message after the prefix.</summary>
+    private static async Task<string> RunExpectingConfigurationErrorAsync(string[] args)
+    {
+        var (exitCode, stdout, stderr) = await SidecarProcess.RunToExitAsync(args, ExitDeadline);
+
+        Assert.True(exitCode == 2, $"exit code {exitCode}, expected 2\nstderr:\n{stderr}\nstdout:\n{stdout}");
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.DoesNotContain(lines, line => line.StartsWith("   at ", StringComparison.Ordinal));
+        var line = Assert.Single(lines);
+        Assert.StartsWith(ErrorPrefix, line, StringComparison.Ordinal);
+        Assert.DoesNotContain(SidecarProcess.ServingPrefix, stdout, StringComparison.Ordinal);
+        return line[ErrorPrefix.Length..];
+    }
+}
