@@ -47,6 +47,13 @@ catch (OptionsValidationException e)
 }
 catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("bind", StringComparison.OrdinalIgnoreCase))
 {
+    // Kestrel wraps "address already in use" in an IOException naming the address.
     await Console.Error.WriteLineAsync($"apicache: cannot listen: {e.Message}");
+    return 1;
+}
+catch (System.Net.Sockets.SocketException e)
+{
+    // Other bind failures (an address this host does not have) arrive unwrapped.
+    await Console.Error.WriteLineAsync($"apicache: cannot listen: {e.Message} (check Sidecar:Listen and Sidecar:Https:Listen)");
     return 1;
 }

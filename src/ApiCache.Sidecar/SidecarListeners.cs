@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using System.Security.Cryptography.X509Certificates;
 using ApiCache.Configuration;
 
 namespace ApiCache.Sidecar;
 
 /// <summary>Turns <see cref="SidecarOptions"/> into Kestrel listeners, failing with one clear line when they are wrong.</summary>
-internal static class SidecarListeners
+internal static partial class SidecarListeners
 {
     /// <summary>Validates the options and configures Kestrel with them.</summary>
     public static void Configure(WebApplicationBuilder builder, SidecarOptions options)
@@ -43,14 +44,25 @@ internal static class SidecarListeners
 
     private static string CheckUrl(string url, string scheme, string key)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != scheme || uri.AbsolutePath != "/" || uri.Query.Length > 0)
+        // scheme://host:port with an explicit port; host an IP literal (IPv6 in brackets), a name, or * for all addresses.
+        var match = ListenUrl().Match(url);
+        if (!match.Success || match.Groups["scheme"].Value != scheme)
         {
             throw new ApiCacheConfigurationException(
-                $"{key} is '{url}': it must be a {scheme}:// URL with a host and port and no path, e.g. {scheme}://127.0.0.1:{(scheme == "http" ? 8001 : 6443)}.");
+                $"{key} is '{url}': it must be a {scheme}:// URL with a host and an explicit port and no path, e.g. {scheme}://127.0.0.1:{(scheme == "http" ? 8001 : 6443)}.");
+        }
+
+        if (match.Groups["host"].Value.Equals("localhost", StringComparison.OrdinalIgnoreCase) && match.Groups["port"].Value == "0")
+        {
+            throw new ApiCacheConfigurationException(
+                $"{key} is '{url}': port 0 (any free port) needs an IP address, not localhost; use {scheme}://127.0.0.1:0.");
         }
 
         return url;
     }
+
+    [GeneratedRegex(@"^(?<scheme>[a-z]+)://(?<host>\[[0-9A-Fa-f:.]+\]|[^/:\[\]]+):(?<port>[0-9]{1,5})/?$")]
+    private static partial Regex ListenUrl();
 
     private static X509Certificate2 LoadCertificate(SidecarHttpsOptions https)
     {
