@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using ApiCache.Tests.Infrastructure;
 
 namespace ApiCache.Tests.Sidecar;
@@ -121,9 +120,10 @@ public sealed class SidecarProcessTests : IClassFixture<SidecarFixture>
     {
         // Arrange
         using var temp = new TempDirectory();
-        var (certificatePem, keyPem, thumbprint) = CreateServerCertificate();
-        var certificateFile = temp.Write("tls.crt", certificatePem);
-        var keyFile = temp.Write("tls.key", keyPem);
+        using var pki = new TestPki();
+        using var serving = pki.IssueServer();
+        var thumbprint = serving.GetCertHashString(HashAlgorithmName.SHA256);
+        var (certificateFile, keyFile) = TestPki.WritePem(serving, temp, "tls");
         await using var sidecar = await SidecarProcess.StartAsync(
             [
                 "--ApiCache:Upstream:Servers:0:Url=" + _fixture.Upstream.Address,
@@ -162,22 +162,6 @@ public sealed class SidecarProcessTests : IClassFixture<SidecarFixture>
         Assert.Equal(HttpVersion.Version20, response.Version);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("ok", body);
-    }
-
-    /// <summary>A self-signed ECDSA serving certificate for 127.0.0.1 (IP SAN) as PEM, and its SHA-256 thumbprint.</summary>
-    private static (string CertificatePem, string KeyPem, string Thumbprint) CreateServerCertificate()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(san.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        var now = DateTimeOffset.UtcNow;
-        using var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
-        return (certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), certificate.GetCertHashString(HashAlgorithmName.SHA256));
     }
 
     private static string? Header(HttpResponseMessage response, string name) =>
