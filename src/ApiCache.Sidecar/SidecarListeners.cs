@@ -35,6 +35,9 @@ internal static partial class SidecarListeners
         {
             // Watches and exec sessions are long-lived: no request-level limits beyond the apiserver's own.
             kestrel.Limits.MinRequestBodyDataRate = null;
+
+            // Transparent: the apiserver sends no Server header, so neither do we.
+            kestrel.AddServerHeader = false;
             if (certificate is not null)
             {
                 kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);

@@ -36,10 +36,12 @@ internal sealed class LoopbackServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter(_ => false);
         builder.WebHost.UseUrls(https ? "https://127.0.0.1:0" : "http://127.0.0.1:0");
-        if (configureKestrel is not null)
+        builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            builder.WebHost.ConfigureKestrel(configureKestrel);
-        }
+            // Like kube-apiserver, send no Server header.
+            kestrel.AddServerHeader = false;
+            configureKestrel?.Invoke(kestrel);
+        });
 
         configureServices?.Invoke(builder.Services);
         var app = builder.Build();

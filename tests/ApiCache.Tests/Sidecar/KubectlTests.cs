@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ApiCache.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
 
 namespace ApiCache.Tests.Sidecar;
 
@@ -64,6 +65,38 @@ public sealed class KubectlTests : IClassFixture<SidecarFixture>
             _fixture.Upstream.RequestsFor("/api/v1/namespaces/team-a/pods/nope"),
             r => r.Header("User-Agent")?.StartsWith("kubectl", StringComparison.Ordinal) == true
                 && r.Header("User-Agent")!.Contains($"/v{version}.", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("1.33")]
+    [InlineData("1.27")]
+    public async Task GetRaw_Namespaces_PrintsExactlyWhatUpstreamReturned(string version)
+    {
+        // Arrange: the recordings hold no namespace list, so a scripted upstream answers one; what
+        // matters is that kubectl sees the upstream's bytes unchanged through the sidecar process.
+        var namespaces = System.Text.Encoding.UTF8.GetBytes(
+            "{\"kind\":\"NamespaceList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"401\"},\"items\":["
+            + "{\"metadata\":{\"name\":\"default\",\"uid\":\"6b1f0c4e-5d0b-4a8e-9d55-1f0b8e0c2a11\",\"resourceVersion\":\"3\",\"creationTimestamp\":\"2026-11-22T07:50:11Z\",\"labels\":{\"kubernetes.io/metadata.name\":\"default\"}},\"spec\":{\"finalizers\":[\"kubernetes\"]},\"status\":{\"phase\":\"Active\"}},"
+            + "{\"metadata\":{\"name\":\"team-a\",\"uid\":\"0d8e4b0e-6f7a-4b7e-8a39-4c2f7f3e9b02\",\"resourceVersion\":\"231\",\"creationTimestamp\":\"2026-11-22T07:51:02Z\",\"labels\":{\"kubernetes.io/metadata.name\":\"team-a\"}},\"spec\":{\"finalizers\":[\"kubernetes\"]},\"status\":{\"phase\":\"Active\"}}]}\n");
+        string? seenTarget = null;
+        await using var upstream = await LoopbackServer.StartAsync(app => app.Run(context =>
+        {
+            seenTarget = context.Request.Path + context.Request.QueryString;
+            context.Response.ContentType = "application/json";
+            return context.Response.Body.WriteAsync(namespaces).AsTask();
+        }));
+        await using var sidecar = await SidecarProcess.StartAsync(
+            ["--ApiCache:Upstream:Servers:0:Url=" + upstream.Address, "--Sidecar:Listen=http://127.0.0.1:0"]);
+        using var home = new TempDirectory();
+        var kubeconfig = WriteKubeconfig(home, sidecar.Address);
+
+        // Act
+        var result = await RunKubectlAsync(version, home, "--kubeconfig", kubeconfig, "get", "--raw", "/api/v1/namespaces");
+
+        // Assert
+        Assert.True(result.ExitCode == 0, $"kubectl {version} exited with {result.ExitCode}; stderr:\n{result.Stderr}");
+        Assert.Equal(namespaces, result.Stdout);
+        Assert.Equal("/api/v1/namespaces", seenTarget);
     }
 
     /// <summary>A kubeconfig whose only cluster is the sidecar, with a token user (kubectl 1.33 withholds it over http://).</summary>

@@ -42,6 +42,11 @@ public sealed class SidecarProcessTests : IClassFixture<SidecarFixture>
             Assert.Equal((name, value), (name, Header(response, name)));
         }
 
+        // Nothing added on the way (no Server: Kestrel, no Via): the same header names as recorded.
+        var recorded = expected.Headers.Select(h => h.Key).Where(n => !HopHeaders.Contains(n, StringComparer.OrdinalIgnoreCase));
+        var answered = response.Headers.Concat(response.Content.Headers).Select(h => h.Key).Where(n => !HopHeaders.Contains(n, StringComparer.OrdinalIgnoreCase));
+        Assert.Equal(recorded.Order(StringComparer.OrdinalIgnoreCase), answered.Order(StringComparer.OrdinalIgnoreCase), StringComparer.OrdinalIgnoreCase);
+
         var forwarded = Assert.Single(_fixture.Upstream.Requests, r => r.Header("User-Agent") == userAgent);
         Assert.Equal(("GET", target, "application/json"), (forwarded.Method, forwarded.Target, forwarded.Header("Accept")));
     }
