@@ -34,6 +34,12 @@ fi
 # --- build and test ----------------------------------------------------------------------------
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
+# Build everything first (benchmarks and load driver too, which dotnet test alone would skip).
+if ! dotnet build ApiCache.sln --nologo -v quiet; then
+  log "the build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 dotnet test ApiCache.sln --nologo "$@" 2>&1 | tee "$out"
 status=${PIPESTATUS[0]}
 
