@@ -10,13 +10,20 @@ using Microsoft.AspNetCore.Http.Features;
 namespace ApiCache.Tests.Forwarding;
 
 /// <summary>Long-running requests: watches stream event by event, disconnects propagate, upgrades tunnel.</summary>
-public sealed class ForwardingStreamingTests
+public sealed class ForwardingStreamingTests : IDisposable
 {
+    private readonly TestPki _pki = new();
+    private readonly System.Security.Cryptography.X509Certificates.X509Certificate2 _serving;
+
+    public ForwardingStreamingTests() => _serving = _pki.IssueServer();
+
     /// <summary>Generous liveness deadline for a step that normally takes milliseconds; never a performance bound.</summary>
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    [Fact]
-    public async Task Forward_ChunkedWatch_DeliversEachEventBeforeUpstreamFinishes()
+    [Theory]
+    [InlineData("1.1")]
+    [InlineData("2.0")]
+    public async Task Forward_ChunkedWatch_DeliversEachEventBeforeUpstreamFinishes(string clientHttpVersion)
     {
         // Arrange: an upstream watch that sends one event, then holds the stream open until released.
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -30,8 +37,8 @@ public sealed class ForwardingStreamingTests
             await context.Response.WriteAsync("{\"type\":\"DELETED\",\"object\":{\"kind\":\"Pod\",\"metadata\":{\"name\":\"web-1\"}}}\n");
             upstreamFinished.SetResult();
         }));
-        await using var proxy = await ProxyHost.StartAsync(upstream.Address);
-        using var client = new HttpClient { BaseAddress = proxy.Address };
+        await using var proxy = await StartProxyAsync(upstream, clientHttpVersion);
+        using var client = ClientFor(proxy, clientHttpVersion);
 
         // Act
         using var response = await client.GetAsync(new Uri("/api/v1/pods?watch=true", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
@@ -44,14 +51,17 @@ public sealed class ForwardingStreamingTests
 
         // Assert
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(Version.Parse(clientHttpVersion), response.Version);
         Assert.Equal("{\"type\":\"ADDED\",\"object\":{\"kind\":\"Pod\",\"metadata\":{\"name\":\"web-1\"}}}", first);
         Assert.True(upstreamStillOpen, "the first event must reach the client while the upstream still holds the watch open");
         Assert.Equal("{\"type\":\"DELETED\",\"object\":{\"kind\":\"Pod\",\"metadata\":{\"name\":\"web-1\"}}}", second);
         Assert.Null(end);
     }
 
-    [Fact]
-    public async Task Forward_ClientDisconnects_AbortsUpstreamRequest()
+    [Theory]
+    [InlineData("1.1")]
+    [InlineData("2.0")]
+    public async Task Forward_ClientDisconnects_AbortsUpstreamRequest(string clientHttpVersion)
     {
         // Arrange: an upstream watch that never ends by itself and reports when it is aborted.
         var upstreamAborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -69,8 +79,8 @@ public sealed class ForwardingStreamingTests
                 upstreamAborted.SetResult();
             }
         }));
-        await using var proxy = await ProxyHost.StartAsync(upstream.Address);
-        using var client = new HttpClient { BaseAddress = proxy.Address };
+        await using var proxy = await StartProxyAsync(upstream, clientHttpVersion);
+        var client = ClientFor(proxy, clientHttpVersion);
         var response = await client.GetAsync(new Uri("/api/v1/pods?watch=true", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
         var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         Assert.NotNull(await reader.ReadLineAsync().WaitAsync(Deadline));
@@ -170,6 +180,35 @@ public sealed class ForwardingStreamingTests
         // Assert
         Assert.Equal("v5.channel.k8s.io", socket.SubProtocol);
         Assert.Equal(new byte[] { 0, (byte)'h', (byte)'i' }, buffer[..received.Count]);
+    }
+
+    /// <summary>
+    /// The proxy over plain HTTP/1.1, or over TLS for HTTP/2 (as kubelets and kubectl reach an
+    /// apiserver); the upstream stays plain HTTP/1.1, so the test also crosses protocol versions.
+    /// </summary>
+    private Task<LoopbackServer> StartProxyAsync(LoopbackServer upstream, string httpVersion) =>
+        httpVersion == "2.0" ? ProxyHost.StartTlsAsync(upstream.Address, _serving) : ProxyHost.StartAsync(upstream.Address);
+
+    /// <summary>A client that speaks exactly <paramref name="httpVersion"/> and trusts the test PKI's serving certificate.</summary>
+    private HttpClient ClientFor(LoopbackServer proxy, string httpVersion)
+    {
+        var thumbprint = _serving.Thumbprint;
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == thumbprint },
+        };
+        return new HttpClient(handler)
+        {
+            BaseAddress = proxy.Address,
+            DefaultRequestVersion = Version.Parse(httpVersion),
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+    }
+
+    public void Dispose()
+    {
+        _serving.Dispose();
+        _pki.Dispose();
     }
 
     private static async Task<string> ReadHeadAsync(NetworkStream stream)

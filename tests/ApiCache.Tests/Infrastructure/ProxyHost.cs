@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using ApiCache.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,4 +19,12 @@ internal static class ProxyHost
         LoopbackServer.StartAsync(
             app => app.MapApiCache(),
             services => services.AddApiCache(configure));
+
+    /// <summary>The proxy serving HTTPS (HTTP/2 and HTTP/1.1 by ALPN) with <paramref name="certificate"/>.</summary>
+    public static Task<LoopbackServer> StartTlsAsync(Uri upstream, X509Certificate2 certificate) =>
+        LoopbackServer.StartAsync(
+            app => app.MapApiCache(),
+            services => services.AddApiCache(options => options.Upstream.Servers.Add(new UpstreamServerOptions { Url = upstream.ToString() })),
+            configureKestrel: kestrel => kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate),
+            https: true);
 }
