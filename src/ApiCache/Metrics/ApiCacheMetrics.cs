@@ -27,6 +27,16 @@ internal sealed class ApiCacheMetrics
     /// <summary>HTTP status codes as label strings, made once.</summary>
     private static readonly string[] CodeLabels = [.. Enumerable.Range(100, 500).Select(c => c.ToString(CultureInfo.InvariantCulture))];
 
+    /// <summary>
+    /// The verbs reported as themselves: the apiserver's request verbs and the HTTP methods of
+    /// non-resource requests. Anything else a client invents is reported as <c>other</c>.
+    /// </summary>
+    private static readonly HashSet<string> KnownVerbs =
+    [
+        "get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "proxy",
+        "head", "post", "put", "options", "connect", "trace",
+    ];
+
     private readonly ConcurrentDictionary<(string Group, string Resource), (string Group, string Resource)> _resources = new();
     private readonly Counter<long> _forwarded;
     private readonly Histogram<double> _upstreamLatency;
@@ -70,7 +80,7 @@ internal sealed class ApiCacheMetrics
             1,
             new TagList
             {
-                { "verb", info.Verb },
+                { "verb", VerbLabel(info) },
                 { "group", group },
                 { "resource", resource },
                 { "code", CodeLabel(statusCode) },
@@ -88,14 +98,16 @@ internal sealed class ApiCacheMetrics
         var (group, resource) = ResourceLabels(info);
         _upstreamLatency.Record(
             elapsed.TotalSeconds,
-            new TagList { { "verb", info.Verb }, { "group", group }, { "resource", resource } });
+            new TagList { { "verb", VerbLabel(info) }, { "group", group }, { "resource", resource } });
     }
 
     /// <summary>Tracks a forwarded request in flight: +1 when it starts, -1 when it ends.</summary>
-    public void Inflight(KubernetesRequestInfo info, int delta) => _inflight.Add(delta, new KeyValuePair<string, object?>("verb", info.Verb));
+    public void Inflight(KubernetesRequestInfo info, int delta) => _inflight.Add(delta, new KeyValuePair<string, object?>("verb", VerbLabel(info)));
 
     /// <summary>Counts a proxy-side forwarding failure.</summary>
     public void ForwardingFailed(string error) => _forwardingErrors.Add(1, new KeyValuePair<string, object?>("error", error));
+
+    private static string VerbLabel(KubernetesRequestInfo info) => KnownVerbs.Contains(info.Verb) ? info.Verb : "other";
 
     private static string CodeLabel(int statusCode) =>
         statusCode is >= 100 and < 600 ? CodeLabels[statusCode - 100] : statusCode.ToString(CultureInfo.InvariantCulture);
