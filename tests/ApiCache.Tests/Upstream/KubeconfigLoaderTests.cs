@@ -158,10 +158,9 @@ public sealed class KubeconfigLoaderTests : IDisposable
         var path = _dir.Write("config", TwoContexts.Replace("current-context: a", string.Empty, StringComparison.Ordinal));
 
         // Act
-        var ex = Assert.Throws<ApiCacheConfigurationException>(() => KubeconfigLoader.Load(path, null));
+        var ex = LoadFails(path);
 
         // Assert
-        AssertOneLine(ex);
         Assert.Contains("no current-context", ex.Message, StringComparison.Ordinal);
         Assert.Contains("ApiCache:Upstream:Context", ex.Message, StringComparison.Ordinal);
     }
@@ -177,10 +176,9 @@ public sealed class KubeconfigLoaderTests : IDisposable
             """);
 
         // Act
-        var ex = Assert.Throws<ApiCacheConfigurationException>(() => KubeconfigLoader.Load(path, null));
+        var ex = LoadFails(path);
 
         // Assert
-        AssertOneLine(ex);
         Assert.Contains("cluster 'missing'", ex.Message, StringComparison.Ordinal);
     }
 
@@ -205,10 +203,9 @@ public sealed class KubeconfigLoaderTests : IDisposable
             """);
 
         // Act
-        var ex = Assert.Throws<ApiCacheConfigurationException>(() => KubeconfigLoader.Load(path, null));
+        var ex = LoadFails(path);
 
         // Assert
-        AssertOneLine(ex);
         Assert.Contains("exec credential plugins are not supported; use a token, token file or client certificate", ex.Message, StringComparison.Ordinal);
         Assert.Contains("user 'eks'", ex.Message, StringComparison.Ordinal);
     }
@@ -232,10 +229,9 @@ public sealed class KubeconfigLoaderTests : IDisposable
             """);
 
         // Act
-        var ex = Assert.Throws<ApiCacheConfigurationException>(() => KubeconfigLoader.Load(path, null));
+        var ex = LoadFails(path);
 
         // Assert
-        AssertOneLine(ex);
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
 
@@ -291,10 +287,9 @@ public sealed class KubeconfigLoaderTests : IDisposable
         var path = _dir.Write("config", "clusters:\n- name: c\n  cluster: {server: [\ncontexts: x\n");
 
         // Act
-        var ex = Assert.Throws<ApiCacheConfigurationException>(() => KubeconfigLoader.Load(path, null));
+        var ex = LoadFails(path);
 
         // Assert
-        AssertOneLine(ex);
         Assert.Contains(path, ex.Message, StringComparison.Ordinal);
         Assert.Contains("line ", ex.Message, StringComparison.Ordinal);
     }
@@ -306,10 +301,9 @@ public sealed class KubeconfigLoaderTests : IDisposable
         var path = _dir.Write("config", "clusters:\n- name: c\n  cluster:\n    insecure-skip-tls-verify: maybe\n");
 
         // Act
-        var ex = Assert.Throws<ApiCacheConfigurationException>(() => KubeconfigLoader.Load(path, null));
+        var ex = LoadFails(path);
 
         // Assert
-        AssertOneLine(ex);
         Assert.Contains(path, ex.Message, StringComparison.Ordinal);
         Assert.Contains("line 4", ex.Message, StringComparison.Ordinal);
         Assert.Contains("\"maybe\" is not a valid YAML Boolean", ex.Message, StringComparison.Ordinal);
@@ -349,10 +343,9 @@ public sealed class KubeconfigLoaderTests : IDisposable
         var path = Path.Join(_dir.Path, "nope");
 
         // Act
-        var ex = Assert.Throws<ApiCacheConfigurationException>(() => KubeconfigLoader.Load(path, null));
+        var ex = LoadFails(path);
 
         // Assert
-        AssertOneLine(ex);
         Assert.Contains($"'{path}' does not exist", ex.Message, StringComparison.Ordinal);
     }
 
@@ -376,10 +369,9 @@ public sealed class KubeconfigLoaderTests : IDisposable
             """);
 
         // Act
-        var ex = Assert.Throws<ApiCacheConfigurationException>(() => KubeconfigLoader.Load(path, null));
+        var ex = LoadFails(path);
 
         // Assert
-        AssertOneLine(ex);
         Assert.Contains("cluster 'c'", ex.Message, StringComparison.Ordinal);
         Assert.Contains("https://10.0.0.1:6443", ex.Message, StringComparison.Ordinal);
     }
@@ -400,10 +392,9 @@ public sealed class KubeconfigLoaderTests : IDisposable
             """);
 
         // Act
-        var ex = Assert.Throws<ApiCacheConfigurationException>(() => KubeconfigLoader.Load(path, null));
+        var ex = LoadFails(path);
 
         // Assert
-        AssertOneLine(ex);
         Assert.Contains("client-certificate but no client-key", ex.Message, StringComparison.Ordinal);
     }
 
@@ -425,10 +416,9 @@ public sealed class KubeconfigLoaderTests : IDisposable
             """);
 
         // Act
-        var ex = Assert.Throws<ApiCacheConfigurationException>(() => KubeconfigLoader.Load(path, null));
+        var ex = LoadFails(path);
 
         // Assert
-        AssertOneLine(ex);
         Assert.Contains("user 'u'", ex.Message, StringComparison.Ordinal);
         Assert.Contains("PEM pair", ex.Message, StringComparison.Ordinal);
     }
@@ -446,10 +436,9 @@ public sealed class KubeconfigLoaderTests : IDisposable
             """);
 
         // Act
-        var ex = Assert.Throws<ApiCacheConfigurationException>(() => KubeconfigLoader.Load(path, null));
+        var ex = LoadFails(path);
 
         // Assert
-        AssertOneLine(ex);
         Assert.Contains($"'{Path.Join(_dir.Path, "kube", "ca.crt")}' does not exist", ex.Message, StringComparison.Ordinal);
     }
 
@@ -467,10 +456,9 @@ public sealed class KubeconfigLoaderTests : IDisposable
             """);
 
         // Act
-        var ex = Assert.Throws<ApiCacheConfigurationException>(() => KubeconfigLoader.Load(path, null));
+        var ex = LoadFails(path);
 
         // Assert
-        AssertOneLine(ex);
         Assert.Contains("no PEM certificate", ex.Message, StringComparison.Ordinal);
     }
 
@@ -515,4 +503,12 @@ public sealed class KubeconfigLoaderTests : IDisposable
 
     private static void AssertOneLine(Exception ex) =>
         Assert.DoesNotContain('\n', ex.Message);
+
+    /// <summary>Loads <paramref name="path"/> expecting a configuration error with a one-line message.</summary>
+    private static ApiCacheConfigurationException LoadFails(string path, string? context = null)
+    {
+        var ex = Assert.Throws<ApiCacheConfigurationException>(() => KubeconfigLoader.Load(path, context));
+        AssertOneLine(ex);
+        return ex;
+    }
 }
