@@ -4,6 +4,7 @@ using ApiCache.Requests;
 using ApiCache.Serving;
 using ApiCache.Upstream;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
@@ -15,6 +16,8 @@ namespace ApiCache.Forwarding;
 /// and responses stream both ways (watch events and <c>follow=true</c> logs are flushed as they
 /// arrive), HTTP/1.1 upgrades (WebSocket, SPDY) are tunnelled, and a client that goes away cancels
 /// the upstream request. Failures inside the proxy answer with a Kubernetes <c>Status</c>.
+/// Long-running requests (watches, logs, exec, ...) are ended as soon as the host starts to stop,
+/// so shutdown does not wait for clients that would otherwise never finish; they reconnect.
 /// </summary>
 internal sealed partial class UpstreamForwarder
 {
@@ -25,6 +28,7 @@ internal sealed partial class UpstreamForwarder
     private readonly ILogger<UpstreamForwarder> _logger;
     private readonly ForwarderRequestConfig _requestConfig;
     private readonly ForwardingTransformer _transformer = new();
+    private readonly CancellationToken _stopping;
 
     public UpstreamForwarder(
         IHttpForwarder forwarder,
@@ -32,8 +36,11 @@ internal sealed partial class UpstreamForwarder
         ApiCacheMetrics metrics,
         TimeProvider time,
         IOptions<ApiCacheOptions> options,
+        IHostApplicationLifetime lifetime,
         ILogger<UpstreamForwarder> logger)
     {
+        ArgumentNullException.ThrowIfNull(lifetime);
+        _stopping = lifetime.ApplicationStopping;
         ArgumentNullException.ThrowIfNull(options);
         _forwarder = forwarder;
         _endpoints = endpoints;
@@ -54,6 +61,9 @@ internal sealed partial class UpstreamForwarder
         var endpoint = _endpoints.Next();
         context.Features.Set(new ForwardingFeature(endpoint, info, _metrics, _time));
         _metrics.Inflight(info, 1);
+        using var endAtShutdown = LongRunningRequest.Is(info)
+            ? _stopping.UnsafeRegister(static state => ((HttpContext)state!).Abort(), context)
+            : default;
         try
         {
             var error = await _forwarder.SendAsync(context, endpoint.DestinationPrefix, endpoint.Invoker, _requestConfig, _transformer);

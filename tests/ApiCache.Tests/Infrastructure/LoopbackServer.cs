@@ -51,6 +51,9 @@ internal sealed class LoopbackServer : IAsyncDisposable
         return new LoopbackServer(app, new Uri(address));
     }
 
+    /// <summary>Stops the host as a SIGTERM would: in-flight requests may finish until <paramref name="cancellationToken"/> fires.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
