@@ -1,6 +1,5 @@
 using ApiCache.Requests;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
+using ApiCache.Tests.Infrastructure;
 
 namespace ApiCache.Tests.Requests;
 
@@ -22,10 +21,6 @@ public sealed class LongRunningRequestTests
     [InlineData("GET", "/version", false)]
     public void Is_Request_MatchesApiserverRule(string method, string target, bool expected)
     {
-        var question = target.IndexOf('?', StringComparison.Ordinal);
-        var path = question < 0 ? target : target[..question];
-        var query = new QueryCollection(QueryHelpers.ParseQuery(question < 0 ? "" : target[question..]));
-
-        Assert.Equal(expected, LongRunningRequest.Is(RequestInfoParser.Parse(method, path, query)));
+        Assert.Equal(expected, LongRunningRequest.Is(TestRequests.Parse(method, target)));
     }
 }

@@ -1,6 +1,4 @@
-using ApiCache.Requests;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
+using ApiCache.Tests.Infrastructure;
 
 namespace ApiCache.Tests.Requests;
 
@@ -37,7 +35,7 @@ public sealed class RequestInfoParserTests
     public void Parse_ResourceRequest_MatchesApiserverClassification(
         string method, string target, string verb, string group, string version, string ns, string resource, string name, string subresource)
     {
-        var info = Parse(method, target);
+        var info = TestRequests.Parse(method, target);
 
         Assert.True(info.IsResourceRequest);
         Assert.Equal(verb, info.Verb);
@@ -61,18 +59,10 @@ public sealed class RequestInfoParserTests
     [InlineData("GET", "/api/v1/watch", "get")]
     public void Parse_NonResourceRequest_UsesLowerCaseMethodAsVerb(string method, string target, string verb)
     {
-        var info = Parse(method, target);
+        var info = TestRequests.Parse(method, target);
 
         Assert.False(info.IsResourceRequest);
         Assert.Equal(verb, info.Verb);
         Assert.Equal("", info.Resource);
-    }
-
-    private static KubernetesRequestInfo Parse(string method, string target)
-    {
-        var question = target.IndexOf('?', StringComparison.Ordinal);
-        var path = question < 0 ? target : target[..question];
-        var query = new QueryCollection(QueryHelpers.ParseQuery(question < 0 ? "" : target[question..]));
-        return RequestInfoParser.Parse(method, path, query);
     }
 }
