@@ -25,8 +25,15 @@ internal static partial class KubeconfigLoader
     public static UpstreamServerSettings Load(string path, string? context)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var paths = path
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        return Load(path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), context);
+    }
+
+    /// <summary>Loads <paramref name="context"/> from the kubeconfig files <paramref name="files"/>, merged in order.</summary>
+    /// <exception cref="ApiCacheConfigurationException">The files or the selected entries are unusable.</exception>
+    public static UpstreamServerSettings Load(IEnumerable<string> files, string? context)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var paths = files
             .Select(Path.GetFullPath)
             .Distinct(StringComparer.Ordinal)
             .ToArray();
@@ -224,19 +231,7 @@ internal static partial class KubeconfigLoader
 
     private static KubeconfigFile Parse(string file)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(file);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new ApiCacheConfigurationException($"Kubeconfig file '{file}' does not exist; set {KubeconfigOption} to an existing kubeconfig.", ex);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ApiCacheConfigurationException($"Kubeconfig file '{file}' cannot be read: {UpstreamMaterial.OneLine(ex.Message)}; check its permissions.", ex);
-        }
+        var text = System.Text.Encoding.UTF8.GetString(UpstreamMaterial.ReadFile(file, $"{KubeconfigOption}: kubeconfig file"));
 
         try
         {

@@ -51,10 +51,7 @@ internal static class UpstreamHandlerFactory
 
         if (settings.ClientCertificatePem is not null && settings.ClientKeyPem is not null)
         {
-            var certificate = X509Certificate2.CreateFromPem(
-                System.Text.Encoding.ASCII.GetString(settings.ClientCertificatePem),
-                System.Text.Encoding.ASCII.GetString(settings.ClientKeyPem));
-            ssl.ClientCertificates = [certificate];
+            ssl.ClientCertificates = [UpstreamMaterial.LoadClientCertificate(settings.ClientCertificatePem, settings.ClientKeyPem, settings.Source)];
         }
 
         if (settings.InsecureSkipTlsVerify)
@@ -66,8 +63,7 @@ internal static class UpstreamHandlerFactory
         }
         else if (settings.CertificateAuthorityPem is not null)
         {
-            var roots = new X509Certificate2Collection();
-            roots.ImportFromPem(System.Text.Encoding.ASCII.GetString(settings.CertificateAuthorityPem));
+            var roots = UpstreamMaterial.LoadCertificateAuthority(settings.CertificateAuthorityPem, settings.Source);
             var policy = new X509ChainPolicy
             {
                 TrustMode = X509ChainTrustMode.CustomRootTrust,

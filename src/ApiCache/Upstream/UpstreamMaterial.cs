@@ -60,11 +60,15 @@ internal static class UpstreamMaterial
     }
 
     /// <summary>Checks that a client certificate and key are PEM and belong together.</summary>
-    public static void ValidateClientCertificate(byte[] certificatePem, byte[] keyPem, string what)
+    public static void ValidateClientCertificate(byte[] certificatePem, byte[] keyPem, string what) =>
+        LoadClientCertificate(certificatePem, keyPem, what).Dispose();
+
+    /// <summary>Loads a PEM client certificate with its key; <paramref name="what"/> names the setting on failure.</summary>
+    public static X509Certificate2 LoadClientCertificate(byte[] certificatePem, byte[] keyPem, string what)
     {
         try
         {
-            using var certificate = X509Certificate2.CreateFromPem(Decode(certificatePem), Decode(keyPem));
+            return X509Certificate2.CreateFromPem(Decode(certificatePem), Decode(keyPem));
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
@@ -77,6 +81,15 @@ internal static class UpstreamMaterial
     /// <summary>Checks that a CA bundle holds at least one PEM certificate.</summary>
     public static void ValidateCertificateAuthority(byte[] bundlePem, string what)
     {
+        foreach (var certificate in LoadCertificateAuthority(bundlePem, what))
+        {
+            certificate.Dispose();
+        }
+    }
+
+    /// <summary>Loads a PEM CA bundle (at least one certificate); <paramref name="what"/> names the setting on failure.</summary>
+    public static X509Certificate2Collection LoadCertificateAuthority(byte[] bundlePem, string what)
+    {
         var certificates = new X509Certificate2Collection();
         try
         {
@@ -84,16 +97,14 @@ internal static class UpstreamMaterial
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
-            throw new ApiCacheConfigurationException(
-                $"{what}: the CA bundle cannot be parsed: {OneLine(ex.Message)}; supply one or more PEM certificates.",
-                ex);
-        }
-        finally
-        {
             foreach (var certificate in certificates)
             {
                 certificate.Dispose();
             }
+
+            throw new ApiCacheConfigurationException(
+                $"{what}: the CA bundle cannot be parsed: {OneLine(ex.Message)}; supply one or more PEM certificates.",
+                ex);
         }
 
         if (certificates.Count == 0)
@@ -101,6 +112,8 @@ internal static class UpstreamMaterial
             throw new ApiCacheConfigurationException(
                 $"{what}: the CA bundle holds no PEM certificate (-----BEGIN CERTIFICATE-----); supply one or more PEM certificates.");
         }
+
+        return certificates;
     }
 
     /// <summary>Expands a leading <c>~</c> or <c>~/</c> to the home directory.</summary>

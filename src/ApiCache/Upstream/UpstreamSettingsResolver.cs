@@ -62,10 +62,10 @@ internal static class UpstreamSettingsResolver
 
         if (!string.IsNullOrWhiteSpace(options.Kubeconfig))
         {
-            var paths = options.Kubeconfig
+            var files = options.Kubeconfig
                 .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(p => UpstreamMaterial.ExpandHome(p, getEnvironmentVariable));
-            return [KubeconfigLoader.Load(string.Join(Path.PathSeparator, paths), options.Context)];
+            return [KubeconfigLoader.Load(files, options.Context)];
         }
 
         var servers = new UpstreamServerSettings[options.Servers.Count];
