@@ -1,17 +1,15 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace ApiCache.Tests.Infrastructure;
 
-/// <summary>Self-signed ECDSA certificates generated in-process, exported as PEM.</summary>
+/// <summary>PEM material for configuration tests, issued once by a shared <see cref="TestPki"/>.</summary>
 internal static class TestCertificates
 {
-    private static readonly Lazy<(string Cert, string Key)> Ca = new(() => Create("CN=apicache-test-ca", ca: true));
-    private static readonly Lazy<(string Cert, string Key)> Client = new(() => Create("CN=apicache-test-client", ca: false));
-    private static readonly Lazy<(string Cert, string Key)> Other = new(() => Create("CN=apicache-test-other", ca: false));
+    private static readonly Lazy<TestPki> Pki = new(() => new TestPki());
+    private static readonly Lazy<(string Cert, string Key)> Client = new(() => Issue("apicache-test-client"));
+    private static readonly Lazy<(string Cert, string Key)> Other = new(() => Issue("apicache-test-other"));
 
-    public static string CaPem => Ca.Value.Cert;
+    public static string CaPem => Pki.Value.CaPem;
 
     public static string ClientCertificatePem => Client.Value.Cert;
 
@@ -24,13 +22,9 @@ internal static class TestCertificates
 
     public static byte[] Bytes(string pem) => Encoding.UTF8.GetBytes(pem);
 
-    private static (string Cert, string Key) Create(string subject, bool ca)
+    private static (string Cert, string Key) Issue(string user)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(ca, false, 0, true));
-        var now = DateTimeOffset.UtcNow;
-        using var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
-        return (certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
+        using var certificate = Pki.Value.IssueClient(user);
+        return TestPki.ToPem(certificate);
     }
 }

@@ -21,7 +21,9 @@ internal sealed class TestPki : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
-        Ca = request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
+
+        // The CA outlives every certificate it issues (issued ones end after one day).
+        Ca = request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(7));
     }
 
     public X509Certificate2 Ca { get; }
@@ -45,11 +47,18 @@ internal sealed class TestPki : IDisposable
         return Issue(subject, null, new Oid("1.3.6.1.5.5.7.3.2"));
     }
 
+    /// <summary><paramref name="certificate"/> and its private key as PEM text.</summary>
+    public static (string CertificatePem, string KeyPem) ToPem(X509Certificate2 certificate)
+    {
+        using var key = certificate.GetECDsaPrivateKey() ?? throw new InvalidOperationException("no private key");
+        return (certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
+    }
+
     /// <summary>Writes <paramref name="certificate"/> and its key as PEM files; returns their paths.</summary>
     public static (string CertificateFile, string KeyFile) WritePem(X509Certificate2 certificate, TempDirectory directory, string name)
     {
-        using var key = certificate.GetECDsaPrivateKey() ?? throw new InvalidOperationException("no private key");
-        return (directory.Write(name + ".crt", certificate.ExportCertificatePem()), directory.Write(name + ".key", key.ExportPkcs8PrivateKeyPem()));
+        var (certificatePem, keyPem) = ToPem(certificate);
+        return (directory.Write(name + ".crt", certificatePem), directory.Write(name + ".key", keyPem));
     }
 
     public void Dispose()

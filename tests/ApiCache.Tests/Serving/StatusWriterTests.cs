@@ -47,9 +47,5 @@ public sealed class StatusWriterTests
         Assert.Contains("\"message\":\"configmaps \\\"café\\\\x\\\" already exists\"", text, StringComparison.Ordinal);
     }
 
-    private static string FixtureBody(string name)
-    {
-        var raw = File.ReadAllText(Path.Combine(TestPaths.FixturesDirectory, name + ".response.txt"));
-        return raw[(raw.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
-    }
+    private static string FixtureBody(string name) => Encoding.UTF8.GetString(FixtureUpstream.FixtureBody(name));
 }
