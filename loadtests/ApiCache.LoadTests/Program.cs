@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ApiCache.LoadTests;
+using ApiCache.Tests.Infrastructure;
 
 // Forwarding overhead: the same GET, straight to an upstream and through the real sidecar process.
 // Bounded in time and count; talks to 127.0.0.1 only. Usage:
@@ -9,10 +10,11 @@ var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture)
 var connections = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 16;
 var maxRequests = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2_000_000;
 
-var repository = RepositoryPaths.FindRoot();
-var body = UpstreamPayload.Load(repository);
+// The recorded 12-pod list of a real kube-apiserver; the sidecar is the Release build (TestPaths follows this assembly's configuration).
+var body = FixtureUpstream.FixtureBody("02-list-pods-all");
 await using var upstream = await StaticUpstream.StartAsync(body);
-await using var sidecar = await SidecarRunner.StartAsync(repository, upstream.Address);
+await using var sidecar = await SidecarProcess.StartAsync(
+    ["--ApiCache:Upstream:Servers:0:Url=" + upstream.Address, "--Sidecar:Listen=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"]);
 
 Console.WriteLine($"payload: {body.Length} bytes (GET /api/v1/pods), {connections} connections, {seconds} s per run, at most {maxRequests} requests");
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
@@ -33,5 +35,5 @@ Console.WriteLine();
 Console.WriteLine(string.Create(
     CultureInfo.InvariantCulture,
     $"ratio (sidecar / direct): throughput {results[1].RequestsPerSecond / results[0].RequestsPerSecond:0.00}x, p50 latency {results[1].Percentile(0.5) / results[0].Percentile(0.5):0.00}x, p99 latency {results[1].Percentile(0.99) / results[0].Percentile(0.99):0.00}x"));
-Console.WriteLine($"sidecar peak working set: {sidecar.PeakWorkingSetMiB():0} MiB");
+Console.WriteLine($"sidecar peak working set: {sidecar.PeakWorkingSetBytes / 1024.0 / 1024.0:0} MiB");
 Debug.Assert(results.Count == 2);

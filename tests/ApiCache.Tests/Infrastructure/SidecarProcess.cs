@@ -160,6 +160,16 @@ internal sealed class SidecarProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>The process's peak working set so far, in bytes (load runs report it).</summary>
+    public long PeakWorkingSetBytes
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.PeakWorkingSet64;
+        }
+    }
+
     /// <summary>Kills the process tree (if still running), waits for it, and removes the working directory.</summary>
     public async ValueTask DisposeAsync()
     {
