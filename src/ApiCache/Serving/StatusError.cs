@@ -21,6 +21,12 @@ internal sealed record StatusError(int Code, string Reason, string Message)
     /// <summary><c>details.retryAfterSeconds</c>, also sent as the <c>Retry-After</c> header.</summary>
     public int? RetryAfterSeconds { get; init; }
 
+    /// <summary>
+    /// Write <c>"details":{}</c> even when there are no details, as the apiserver's generic server
+    /// responses do (404 for an unknown resource); errors built like Go's NewBadRequest omit it.
+    /// </summary>
+    public bool EmptyDetails { get; init; }
+
     /// <summary>503 ServiceUnavailable: the upstream could not be reached.</summary>
     public static StatusError ServiceUnavailable(string message) => new(503, "ServiceUnavailable", message);
 

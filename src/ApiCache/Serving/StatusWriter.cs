@@ -32,52 +32,67 @@ internal static class StatusWriter
             json.WriteString("status"u8, "Failure"u8);
             json.WriteString("message"u8, error.Message);
             json.WriteString("reason"u8, error.Reason);
-            json.WriteStartObject("details"u8);
-            if (error.DetailsName is not null)
-            {
-                json.WriteString("name"u8, error.DetailsName);
-            }
-
-            if (error.DetailsGroup is not null)
-            {
-                json.WriteString("group"u8, error.DetailsGroup);
-            }
-
-            if (error.DetailsKind is not null)
-            {
-                json.WriteString("kind"u8, error.DetailsKind);
-            }
-
-            if (error.Causes is { Count: > 0 } causes)
-            {
-                json.WriteStartArray("causes"u8);
-                foreach (var cause in causes)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("reason"u8, cause.Reason);
-                    json.WriteString("message"u8, cause.Message);
-                    if (cause.Field is not null)
-                    {
-                        json.WriteString("field"u8, cause.Field);
-                    }
-
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndArray();
-            }
-
-            if (error.RetryAfterSeconds is int retryAfter)
-            {
-                json.WriteNumber("retryAfterSeconds"u8, retryAfter);
-            }
-
-            json.WriteEndObject();
+            WriteDetails(json, error);
             json.WriteNumber("code"u8, error.Code);
             json.WriteEndObject();
         }
 
         output.Write("\n"u8);
+    }
+
+    /// <summary>
+    /// <c>details</c>, omitted when there is nothing to say (Go's StatusDetails is a pointer with
+    /// omitempty: "field label not supported" has no details, NotFound has name and kind).
+    /// </summary>
+    private static void WriteDetails(Utf8JsonWriter json, StatusError error)
+    {
+        if (error.DetailsName is null && error.DetailsGroup is null && error.DetailsKind is null
+            && error.Causes is not { Count: > 0 } && error.RetryAfterSeconds is null && !error.EmptyDetails)
+        {
+            return;
+        }
+
+        json.WriteStartObject("details"u8);
+        if (error.DetailsName is not null)
+        {
+            json.WriteString("name"u8, error.DetailsName);
+        }
+
+        if (error.DetailsGroup is not null)
+        {
+            json.WriteString("group"u8, error.DetailsGroup);
+        }
+
+        if (error.DetailsKind is not null)
+        {
+            json.WriteString("kind"u8, error.DetailsKind);
+        }
+
+        if (error.Causes is { Count: > 0 } causes)
+        {
+            json.WriteStartArray("causes"u8);
+            foreach (var cause in causes)
+            {
+                json.WriteStartObject();
+                json.WriteString("reason"u8, cause.Reason);
+                json.WriteString("message"u8, cause.Message);
+                if (cause.Field is not null)
+                {
+                    json.WriteString("field"u8, cause.Field);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        if (error.RetryAfterSeconds is int retryAfter)
+        {
+            json.WriteNumber("retryAfterSeconds"u8, retryAfter);
+        }
+
+        json.WriteEndObject();
     }
 
     /// <summary>Serializes <paramref name="error"/> to a new array.</summary>

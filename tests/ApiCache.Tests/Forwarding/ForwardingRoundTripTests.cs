@@ -173,7 +173,7 @@ public sealed class ForwardingRoundTripTests
             $"{{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{{}},\"status\":\"Failure\",\"message\":\"error trying to reach the upstream apiserver http://127.0.0.1:{port}: ",
             body,
             StringComparison.Ordinal);
-        Assert.EndsWith("\",\"reason\":\"ServiceUnavailable\",\"details\":{},\"code\":503}\n", body, StringComparison.Ordinal);
+        Assert.EndsWith("\",\"reason\":\"ServiceUnavailable\",\"code\":503}\n", body, StringComparison.Ordinal);
     }
 
     private static string Header(HttpResponseMessage response, string name) =>

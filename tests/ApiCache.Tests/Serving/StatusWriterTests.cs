@@ -20,7 +20,7 @@ public sealed class StatusWriterTests
     [Fact]
     public void ToBytes_NotFoundWithoutDetails_MatchesRecordedApiserverBody()
     {
-        var error = new StatusError(404, "NotFound", "the server could not find the requested resource");
+        var error = new StatusError(404, "NotFound", "the server could not find the requested resource") { EmptyDetails = true };
 
         Assert.Equal(FixtureBody("03-get-unknown-resource-404"), Encoding.UTF8.GetString(StatusWriter.ToBytes(error)));
     }

@@ -1,0 +1,18 @@
+namespace ApiCache.DevServer.Storage;
+
+/// <summary>A range read: keys starting with <see cref="Prefix"/>, from <see cref="StartKey"/> on.</summary>
+/// <param name="Prefix">Only keys starting with this; a full key with <see cref="SingleKey"/> reads one key.</param>
+internal sealed record StoreRangeRequest(string Prefix)
+{
+    /// <summary>Read exactly the key <see cref="Prefix"/>, not a prefix.</summary>
+    public bool SingleKey { get; init; }
+
+    /// <summary>First key to return (inclusive); null starts at the prefix.</summary>
+    public string? StartKey { get; init; }
+
+    /// <summary>The revision to read at; 0 reads the latest.</summary>
+    public long Revision { get; init; }
+
+    /// <summary>At most this many items; 0 means no limit.</summary>
+    public int Limit { get; init; }
+}
