@@ -21,6 +21,9 @@ internal sealed record StatusError(int Code, string Reason, string Message)
     /// <summary><c>details.retryAfterSeconds</c>, also sent as the <c>Retry-After</c> header.</summary>
     public int? RetryAfterSeconds { get; init; }
 
+    /// <summary><c>metadata.continue</c>: the 410 for an expired continue token carries a token that goes on at the latest revision.</summary>
+    public string? MetadataContinue { get; init; }
+
     /// <summary>
     /// Write <c>"details":{}</c> even when there are no details, as the apiserver's generic server
     /// responses do (404 for an unknown resource); errors built like Go's NewBadRequest omit it.
@@ -33,8 +36,59 @@ internal sealed record StatusError(int Code, string Reason, string Message)
     /// <summary>504 Timeout: the upstream did not answer in time.</summary>
     public static StatusError Timeout(string message) => new(504, "Timeout", message);
 
+    /// <summary>400 BadRequest, without details (Go's NewBadRequest).</summary>
+    public static StatusError BadRequest(string message) => new(400, "BadRequest", message);
+
+    /// <summary>
+    /// 422 Invalid for an object of <paramref name="kind"/> in <paramref name="group"/> (messages say
+    /// <c>Pod</c>, <c>Deployment.apps</c>, <c>ListOptions.meta.k8s.io</c>) named <paramref name="name"/>: the message lists the field
+    /// errors (in brackets when there are several) and each becomes a cause.
+    /// </summary>
+    public static StatusError Invalid(string kind, string group, string name, IReadOnlyList<FieldError> errors)
+    {
+        var qualifiedKind = group.Length == 0 ? kind : kind + "." + group;
+        var list = errors.Count == 1 ? errors[0].ToString() : "[" + string.Join(", ", errors) + "]";
+        return new StatusError(422, "Invalid", $"{qualifiedKind} {FieldError.Quote(name)} is invalid: {list}")
+        {
+            DetailsName = name.Length == 0 ? null : name,
+            DetailsGroup = group.Length == 0 ? null : group,
+            DetailsKind = kind,
+            Causes = [.. errors.Select(e => new StatusCause(e.Reason, e.Body, e.Field))],
+        };
+    }
+
+    /// <summary>404 NotFound for one object: <c>pods "x" not found</c>, details name, group and kind (the resource).</summary>
+    public static StatusError NotFound(string group, string resource, string name) =>
+        new(404, "NotFound", $"{Qualified(resource, group)} {FieldError.Quote(name)} not found")
+        {
+            DetailsName = name,
+            DetailsGroup = group.Length == 0 ? null : group,
+            DetailsKind = resource,
+        };
+
+    /// <summary>409 AlreadyExists: <c>pods "x" already exists</c>.</summary>
+    public static StatusError AlreadyExists(string group, string resource, string name) =>
+        new(409, "AlreadyExists", $"{Qualified(resource, group)} {FieldError.Quote(name)} already exists")
+        {
+            DetailsName = name,
+            DetailsGroup = group.Length == 0 ? null : group,
+            DetailsKind = resource,
+        };
+
+    /// <summary>409 Conflict: <c>Operation cannot be fulfilled on pods "x": detail</c>.</summary>
+    public static StatusError Conflict(string group, string resource, string name, string detail) =>
+        new(409, "Conflict", $"Operation cannot be fulfilled on {Qualified(resource, group)} {FieldError.Quote(name)}: {detail}")
+        {
+            DetailsName = name,
+            DetailsGroup = group.Length == 0 ? null : group,
+            DetailsKind = resource,
+        };
+
     /// <summary>500 InternalError.</summary>
     public static StatusError Internal(string message) => new(500, "InternalError", message);
+
+    /// <summary><c>pods</c> or <c>deployments.apps</c>, as group-qualified resources appear in messages.</summary>
+    private static string Qualified(string resource, string group) => group.Length == 0 ? resource : resource + "." + group;
 }
 
 /// <summary>One entry of <c>details.causes</c>.</summary>

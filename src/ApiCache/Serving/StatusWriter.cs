@@ -28,6 +28,11 @@ internal static class StatusWriter
             json.WriteString("kind"u8, "Status"u8);
             json.WriteString("apiVersion"u8, "v1"u8);
             json.WriteStartObject("metadata"u8);
+            if (error.MetadataContinue is not null)
+            {
+                json.WriteString("continue"u8, error.MetadataContinue);
+            }
+
             json.WriteEndObject();
             json.WriteString("status"u8, "Failure"u8);
             json.WriteString("message"u8, error.Message);
@@ -118,7 +123,12 @@ internal static class StatusWriter
         response.StatusCode = error.Code;
         response.Headers.CacheControl = "no-cache, private";
         response.ContentType = "application/json";
-        response.Headers.XContentTypeOptions = "nosniff";
+        if (error.Code == 403)
+        {
+            // The apiserver's authorization failures carry it; other errors do not (fixtures 04-err-*).
+            response.Headers.XContentTypeOptions = "nosniff";
+        }
+
         if (error.RetryAfterSeconds is int retryAfter)
         {
             response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);

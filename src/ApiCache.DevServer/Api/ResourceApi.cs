@@ -1,0 +1,66 @@
+using ApiCache.DevServer.Resources;
+using ApiCache.Requests;
+using ApiCache.Serving;
+using Microsoft.AspNetCore.Http;
+
+namespace ApiCache.DevServer.Api;
+
+/// <summary>
+/// The REST surface of the dev API server: resolves <c>/api/v1/...</c> and <c>/apis/g/v/...</c>
+/// paths the way the apiserver's RequestInfoFactory does and hands each verb to its handler;
+/// anything not served answers the apiserver's 404 or 405 Status.
+/// </summary>
+internal sealed class ResourceApi(
+    ResourceCatalog catalog, GetHandler get, ListHandler list, WatchHandler watch, CreateHandler create, UpdateHandler update, DeleteHandler delete)
+{
+    /// <summary>The apiserver's answer for a path it does not serve.</summary>
+    public static readonly StatusError NotFoundError = new(404, "NotFound", "the server could not find the requested resource") { EmptyDetails = true };
+
+    private static readonly StatusError MethodNotAllowed =
+        new(405, "MethodNotAllowed", "the server does not allow this method on the requested resource") { EmptyDetails = true };
+
+    /// <summary>Serves one request.</summary>
+    public async Task HandleAsync(HttpContext context)
+    {
+        context.Response.Headers["Audit-Id"] = Guid.NewGuid().ToString();
+        var info = RequestInfoParser.Parse(context.Request);
+        var resource = info.IsResourceRequest ? catalog.Find(info.ApiGroup, info.ApiVersion, info.Resource) : null;
+        if (resource is null || (info.Subresource.Length > 0 && !(info.Subresource == "status" && resource.HasStatus)))
+        {
+            await ApiResponses.WriteErrorAsync(context, NotFoundError);
+            return;
+        }
+
+        // For list and watch the parser fills Name from a metadata.name field selector (for
+        // authorization); the object name is only the one in the path.
+        var isCollectionVerb = info.Verb is "list" or "watch" or "create" or "deletecollection";
+        var name = isCollectionVerb ? "" : info.Name;
+        var @namespace = info.Namespace;
+        if (resource.Resource == "namespaces")
+        {
+            @namespace = "";
+        }
+        else if (!resource.Namespaced && @namespace.Length > 0)
+        {
+            await ApiResponses.WriteErrorAsync(context, NotFoundError);
+            return;
+        }
+
+        var request = new ResourceRequest(context, resource, info.Verb, @namespace, name, info.Subresource);
+        var handler = (info.Verb, request.Subresource.Length > 0) switch
+        {
+            ("get", _) => get.HandleAsync(request),
+            ("list", false) => list.HandleAsync(request),
+            ("watch", false) => watch.HandleAsync(request),
+            ("create", false) when name.Length == 0 => create.HandleAsync(request),
+            ("update" or "patch" or "delete", _) when name.Length == 0 => null,
+            ("update", _) => update.HandleAsync(request, isPatch: false),
+            ("patch", _) => update.HandleAsync(request, isPatch: true),
+            ("delete", false) => delete.HandleAsync(request),
+            ("deletecollection", false) => delete.HandleCollectionAsync(request),
+            _ => null,
+        };
+
+        await (handler ?? ApiResponses.WriteErrorAsync(context, MethodNotAllowed));
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text.Json.Nodes;
+using ApiCache.DevServer.Objects;
+using ApiCache.Serving;
+
+namespace ApiCache.DevServer.Api;
+
+/// <summary>
+/// PUT and PATCH of one object (and of its status subresource), with optimistic concurrency: a
+/// resourceVersion in the body must still be current (409 Conflict otherwise); without one the
+/// update retries against the latest state, as the apiserver's GuaranteedUpdate does. An update
+/// that changes nothing keeps the resourceVersion.
+/// </summary>
+internal sealed class UpdateHandler(ResourceStore objects)
+{
+    private const int Attempts = 5;
+
+    /// <summary>Serves the request.</summary>
+    public async Task HandleAsync(ResourceRequest request, bool isPatch)
+    {
+        var context = request.Context;
+        byte[]? patch = null;
+        JsonObject? replacement = null;
+        Patching.PatchType patchType = default;
+        if (isPatch)
+        {
+            var type = Patching.PatchTypes.FromContentType(context.Request.ContentType);
+            if (type is null)
+            {
+                await ApiResponses.WriteErrorAsync(context, Patching.PatchTypes.UnsupportedMediaType(context.Request.ContentType));
+                return;
+            }
+
+            patchType = type.Value;
+            var (body, tooLarge) = await RequestBody.ReadAsync(context.Request, request.Aborted);
+            if (body is null)
+            {
+                await ApiResponses.WriteErrorAsync(context, tooLarge!);
+                return;
+            }
+
+            patch = body;
+        }
+        else
+        {
+            var (obj, error) = await ObjectBody.ReadAsync(context.Request, request.Aborted);
+            if (obj is null)
+            {
+                await ApiResponses.WriteErrorAsync(context, error!);
+                return;
+            }
+
+            replacement = obj;
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var (current, _) = await objects.GetAsync(request.Resource, request.NamespaceOrNull, request.Name, 0, request.Aborted);
+            if (current is null)
+            {
+                await ApiResponses.WriteErrorAsync(context, StatusError.NotFound(request.Resource.Group, request.Resource.Resource, request.Name));
+                return;
+            }
+
+            var currentNode = current.ToNode();
+            JsonObject updated;
+            if (patch is not null)
+            {
+                try
+                {
+                    updated = Patching.Patcher.Apply(patchType, currentNode, patch);
+                }
+                catch (Patching.PatchException e)
+                {
+                    await ApiResponses.WriteErrorAsync(context, e.ToStatus(request.Resource, request.Name));
+                    return;
+                }
+            }
+            else
+            {
+                updated = (JsonObject)replacement!.DeepClone();
+            }
+
+            var precondition = ObjectFields.ResourceVersion(updated, out var malformed);
+            if (malformed)
+            {
+                await ApiResponses.WriteErrorAsync(context, StatusError.BadRequest("metadata.resourceVersion: Invalid value: the resourceVersion is not a number"));
+                return;
+            }
+
+            // A patch carries the current resourceVersion unless it set one itself.
+            var explicitPrecondition = precondition is not null && (patch is null || precondition != current.ResourceVersion || PatchSetsResourceVersion(patch));
+            if (precondition is long expected && expected != current.ResourceVersion)
+            {
+                await ApiResponses.WriteErrorAsync(context, Conflict(request));
+                return;
+            }
+
+            if (ObjectPreparer.PrepareUpdate(updated, currentNode, request.Resource, request.Subresource == "status", request.Name, request.Namespace) is StatusError invalid)
+            {
+                await ApiResponses.WriteErrorAsync(context, invalid);
+                return;
+            }
+
+            var stored = ObjectCodec.ToStored(updated, request.Resource);
+            if (stored.AsSpan().SequenceEqual(current.KeyValue.Value) || DryRun.Requested(context.Request))
+            {
+                await ApiResponses.WriteJsonAsync(context, 200, DryRun.Requested(context.Request) ? ObjectCodec.Stamped(stored, current.ResourceVersion, request.Resource) : current.ToJson());
+                return;
+            }
+
+            var result = await objects.Store.UpdateAsync(request.Key, stored, current.ResourceVersion, request.Aborted);
+            if (result.Succeeded)
+            {
+                await ApiResponses.WriteJsonAsync(context, 200, new StoredObject(request.Resource, result.KeyValue!).ToJson());
+                return;
+            }
+
+            if (explicitPrecondition || attempt == Attempts - 1)
+            {
+                await ApiResponses.WriteErrorAsync(context, Conflict(request));
+                return;
+            }
+        }
+    }
+
+    /// <summary>The apiserver's 409 for a stale resourceVersion.</summary>
+    internal static StatusError Conflict(ResourceRequest request) =>
+        StatusError.Conflict(request.Resource.Group, request.Resource.Resource, request.Name,
+            "the object has been modified; please apply your changes to the latest version and try again");
+
+    private static bool PatchSetsResourceVersion(byte[] patch) =>
+        patch.AsSpan().IndexOf("\"resourceVersion\""u8) >= 0;
+}

@@ -1,0 +1,25 @@
+using ApiCache.DevServer.Api;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ApiCache.DevServer.Hosting;
+
+/// <summary>Maps the dev API server's endpoints.</summary>
+public static class DevServerEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps the Kubernetes API (<c>/api/...</c>, <c>/apis/...</c>), discovery and health endpoints.
+    /// </summary>
+    public static IEndpointRouteBuilder MapDevServer(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var api = endpoints.ServiceProvider.GetRequiredService<ResourceApi>();
+        RequestDelegate handle = api.HandleAsync;
+        endpoints.Map("/api/{**path}", handle);
+        endpoints.Map("/apis/{**path}", handle);
+        Health.HealthEndpoints.Map(endpoints);
+        return endpoints;
+    }
+}

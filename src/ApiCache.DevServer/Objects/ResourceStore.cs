@@ -1,0 +1,84 @@
+using System.Text.Json.Nodes;
+using ApiCache.DevServer.Resources;
+using ApiCache.DevServer.Storage;
+
+namespace ApiCache.DevServer.Objects;
+
+/// <summary>
+/// Object-level reads over the revisioned store: one object, and pages of a collection at a pinned
+/// revision with an optional filter — the apiserver's etcd3 storage GetList, including how the
+/// continue key and remainingItemCount come out.
+/// </summary>
+internal sealed class ResourceStore(IRevisionedStore store)
+{
+    /// <summary>How many keys one filtered read fetches at a time.</summary>
+    private const int FilteredChunk = 500;
+
+    /// <summary>The underlying key-value store.</summary>
+    public IRevisionedStore Store => store;
+
+    /// <summary>Reads one object at <paramref name="revision"/> (0 = latest); null when it does not exist.</summary>
+    public async Task<(StoredObject? Object, long Revision)> GetAsync(ResourceDefinition resource, string? @namespace, string name, long revision, CancellationToken cancellationToken)
+    {
+        var range = await store.RangeAsync(new StoreRangeRequest(resource.KeyFor(@namespace, name)) { SingleKey = true, Revision = revision }, cancellationToken);
+        return (range.Items.Count == 0 ? null : new StoredObject(resource, range.Items[0]), range.Revision);
+    }
+
+    /// <summary>
+    /// Reads a page of the collection under <paramref name="prefix"/> at <paramref name="revision"/>
+    /// (0 = latest), from <paramref name="startKey"/> (absolute, inclusive) on, keeping objects that
+    /// pass <paramref name="filter"/>, at most <paramref name="limit"/> of them (≤ 0: all).
+    /// </summary>
+    public async Task<ListPage> ListAsync(
+        ResourceDefinition resource, string prefix, long revision, string? startKey, long limit, Func<JsonObject, bool>? filter, CancellationToken cancellationToken)
+    {
+        var pageLimit = limit > 0 ? (int)Math.Min(limit, int.MaxValue) : 0;
+        if (filter is null)
+        {
+            var range = await store.RangeAsync(new StoreRangeRequest(prefix) { StartKey = startKey, Revision = revision, Limit = pageLimit }, cancellationToken);
+            var items = range.Items.Select(kv => new StoredObject(resource, kv)).ToList();
+            return range.More && items.Count > 0
+                ? new ListPage(items, range.Revision, items[^1].KeyValue.Key[prefix.Length..], range.Count - items.Count)
+                : new ListPage(items, range.Revision, null, null);
+        }
+
+        var matched = new List<StoredObject>();
+        var cursor = startKey;
+        var pinned = revision;
+        while (true)
+        {
+            var chunkLimit = pageLimit > 0 ? Math.Max(pageLimit, FilteredChunk) : FilteredChunk;
+            var chunk = await store.RangeAsync(new StoreRangeRequest(prefix) { StartKey = cursor, Revision = pinned, Limit = chunkLimit }, cancellationToken);
+            pinned = chunk.Revision;
+            for (var i = 0; i < chunk.Items.Count; i++)
+            {
+                var kv = chunk.Items[i];
+                if (!filter(ObjectCodec.Parse(kv.Value)))
+                {
+                    continue;
+                }
+
+                matched.Add(new StoredObject(resource, kv));
+                if (pageLimit > 0 && matched.Count == pageLimit)
+                {
+                    var more = i < chunk.Items.Count - 1 || chunk.More;
+                    return new ListPage(matched, pinned, more ? kv.Key[prefix.Length..] : null, null);
+                }
+            }
+
+            if (!chunk.More || chunk.Items.Count == 0)
+            {
+                return new ListPage(matched, pinned, null, null);
+            }
+
+            cursor = chunk.Items[^1].Key + "\0";
+        }
+    }
+}
+
+/// <summary>One page of a list.</summary>
+/// <param name="Items">The objects, in key order.</param>
+/// <param name="Revision">The revision the page was read at.</param>
+/// <param name="LastKey">When more objects follow: the last returned key relative to the collection prefix (the continue token starts after it).</param>
+/// <param name="RemainingItemCount">How many objects follow, when known (only without a filter).</param>
+internal sealed record ListPage(IReadOnlyList<StoredObject> Items, long Revision, string? LastKey, long? RemainingItemCount);
