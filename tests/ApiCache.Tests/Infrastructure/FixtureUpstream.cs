@@ -84,6 +84,9 @@ internal sealed class FixtureUpstream : IAsyncDisposable
     /// <summary>The exact recorded body bytes of fixture <paramref name="name"/>.</summary>
     public static byte[] FixtureBody(string name) => Fixture(name).Body;
 
+    /// <summary>The recorded response body of fixture <paramref name="name"/> as UTF-8 text.</summary>
+    public static string FixtureText(string name) => System.Text.Encoding.UTF8.GetString(FixtureBody(name));
+
     /// <summary>Whether a replayable fixture answers <paramref name="method"/> <paramref name="target"/>.</summary>
     public static bool HasFixtureFor(string method, string target) => Index.Value.Find(method, target) is not null;
 
