@@ -35,6 +35,9 @@ public sealed class DevServerOptions
     /// <summary>How long a read with a resourceVersion newer than the store waits before answering 504 (default 3 s, like the apiserver).</summary>
     public TimeSpan TooLargeResourceVersionWait { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>The synthetic cluster to create at start (nothing by default).</summary>
+    public SeedingOptions Seed { get; set; } = new();
+
     /// <summary>Resources served besides the built-in ones, as generic JSON (like CRDs).</summary>
     public IList<ExtraResourceOptions> ExtraResources { get; } = [];
 }

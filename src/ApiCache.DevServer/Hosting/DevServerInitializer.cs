@@ -1,6 +1,9 @@
 using System.Text.Json.Nodes;
 using ApiCache.DevServer.Objects;
+using ApiCache.DevServer.Configuration;
 using ApiCache.DevServer.Resources;
+using ApiCache.DevServer.Seeding;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +14,8 @@ namespace ApiCache.DevServer.Hosting;
 /// kube-system, kube-public, kube-node-lease) when they are missing, then seeds the synthetic
 /// cluster when configured.
 /// </summary>
-internal sealed partial class DevServerInitializer(ResourceStore objects, ResourceCatalog catalog, ObjectPreparer preparer, ILogger<DevServerInitializer> logger) : IHostedService
+internal sealed partial class DevServerInitializer(
+    ResourceStore objects, ResourceCatalog catalog, ObjectPreparer preparer, IOptions<DevServerOptions> options, TimeProvider time, ILogger<DevServerInitializer> logger) : IHostedService
 {
     private static readonly string[] SystemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
@@ -29,10 +33,20 @@ internal sealed partial class DevServerInitializer(ResourceStore objects, Resour
         }
 
         LogReady(logger, created, await objects.Store.GetRevisionAsync(cancellationToken));
+        if (options.Value.Seed.Enabled)
+        {
+            var seed = SeedOptions.From(options.Value.Seed);
+            seed.Validate();
+            var result = await ClusterSeeder.SeedAsync(objects.Store, catalog, seed, time, cancellationToken);
+            LogSeeded(logger, result.Nodes, result.Pods, result.ConfigMaps, result.Namespaces, result.TotalBytes / 1024, result.Revision);
+        }
     }
 
     /// <inheritdoc/>
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "seeded a synthetic cluster: {Nodes} nodes, {Pods} pods, {ConfigMaps} configmaps in {Namespaces} namespaces ({KiB} KiB), revision {Revision}")]
+    private static partial void LogSeeded(ILogger logger, int nodes, int pods, int configMaps, int namespaces, long kiB, long revision);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "dev API server store ready: {Created} system namespaces created, revision {Revision}")]
     private static partial void LogReady(ILogger logger, int created, long revision);
