@@ -27,6 +27,25 @@ else
   log "warning: kubectl is not on PATH; the kubectl tests will fail"
 fi
 
+# etcd: the DevServer's etcd store is tested against a real etcd (Debian's etcd-server package).
+if ! command -v etcd >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    as_root=()
+  elif command -v sudo >/dev/null 2>&1; then
+    as_root=(sudo)
+  else
+    as_root=(false)
+  fi
+  log "etcd is not on PATH; installing etcd-server with apt-get"
+  if "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
+    && "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >/dev/null \
+    && command -v etcd >/dev/null 2>&1; then
+    log "installed $(etcd --version 2>/dev/null | head -n 1)"
+  else
+    log "warning: could not install etcd-server (needs root or sudo, and apt); the etcd tests will fail"
+  fi
+fi
+
 if [ ! -d ../shared/fixtures ]; then
   log "warning: ../shared/fixtures (recorded kube-apiserver answers) is missing; fixture tests will fail"
 fi
