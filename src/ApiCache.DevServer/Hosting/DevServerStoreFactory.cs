@@ -15,10 +15,14 @@ internal static class DevServerStoreFactory
         var time = services.GetRequiredService<TimeProvider>();
         if (options.EtcdEndpoint.Length > 0)
         {
-            throw new NotSupportedException("etcd store pending");
+            if (!Uri.TryCreate(options.EtcdEndpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
+            {
+                throw new InvalidOperationException($"DevServer:EtcdEndpoint '{options.EtcdEndpoint}' is not an http(s) URL; use e.g. http://127.0.0.1:2379.");
+            }
+
+            return new EtcdRevisionedStore(endpoint, options.EtcdKeyPrefix);
         }
 
-        _ = time;
-        throw new NotSupportedException("memory store pending");
+        return new InMemoryRevisionedStore(new InMemoryStoreOptions { HistoryWindow = options.HistoryRevisions, TimeProvider = time });
     }
 }
