@@ -7,6 +7,11 @@ namespace ApiCache.Selectors;
 /// <c>-_.</c> inside; a value is empty or such a name. Each method returns the detail strings
 /// (empty when valid), which callers join with "; " into a field error.
 /// </summary>
+/// <remarks>
+/// The wording is apimachinery's up to v0.34 ("a qualified name", "must be no more than 63 characters",
+/// as kubectl 1.33 carries it); v0.35 moved these checks to <c>api/validate/content</c> and says
+/// "a valid label key" and "bytes" instead.
+/// </remarks>
 internal static class LabelValidation
 {
     /// <summary>The longest label name part and label value, in bytes.</summary>
