@@ -32,7 +32,8 @@ internal sealed partial class DevServerInitializer(
             created += result.Succeeded ? 1 : 0;
         }
 
-        LogReady(logger, created, await objects.Store.GetRevisionAsync(cancellationToken));
+        var revision = await objects.Store.GetRevisionAsync(cancellationToken);
+        LogReady(logger, created, revision);
         if (options.Value.Seed.Enabled)
         {
             var seed = SeedOptions.From(options.Value.Seed);

@@ -58,21 +58,19 @@ internal sealed class ResourceCatalog
     private static IEnumerable<ResourceDefinition> BuiltIn()
     {
         yield return Core("namespaces", "namespace", "Namespace", namespaced: false, "/registry/namespaces/", shortNames: ["ns"],
-            hasStatus: true, fields: ["status.phase"], tail: ",\"spec\":{},\"status\":{}");
+            hasStatus: true, tail: ",\"spec\":{},\"status\":{}");
         yield return Core("nodes", "node", "Node", namespaced: false, "/registry/minions/", shortNames: ["no"],
-            hasStatus: true, fields: ["spec.unschedulable"],
+            hasStatus: true,
             tail: ",\"spec\":{},\"status\":{\"daemonEndpoints\":{\"kubeletEndpoint\":{\"Port\":0}},\"nodeInfo\":{\"machineID\":\"\",\"systemUUID\":\"\",\"bootID\":\"\",\"kernelVersion\":\"\",\"osImage\":\"\",\"containerRuntimeVersion\":\"\",\"kubeletVersion\":\"\",\"kubeProxyVersion\":\"\",\"operatingSystem\":\"\",\"architecture\":\"\"}}");
         yield return Core("pods", "pod", "Pod", namespaced: true, "/registry/pods/", shortNames: ["po"], categories: ["all"],
             hasStatus: true,
-            fields: ["spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName"],
             tail: ",\"spec\":{\"containers\":null},\"status\":{}");
         yield return Core("configmaps", "configmap", "ConfigMap", namespaced: true, "/registry/configmaps/", shortNames: ["cm"]);
-        yield return Core("secrets", "secret", "Secret", namespaced: true, "/registry/secrets/", fields: ["type"]);
+        yield return Core("secrets", "secret", "Secret", namespaced: true, "/registry/secrets/");
         yield return Core("services", "service", "Service", namespaced: true, "/registry/services/specs/", shortNames: ["svc"], categories: ["all"],
             hasStatus: true, tail: ",\"spec\":{},\"status\":{\"loadBalancer\":{}}");
         yield return Core("endpoints", "endpoints", "Endpoints", namespaced: true, "/registry/services/endpoints/", shortNames: ["ep"]);
         yield return Core("events", "event", "Event", namespaced: true, "/registry/events/", shortNames: ["ev"],
-            fields: ["involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"],
             tail: ",\"involvedObject\":{},\"source\":{},\"firstTimestamp\":null,\"lastTimestamp\":null,\"eventTime\":null,\"reportingComponent\":\"\",\"reportingInstance\":\"\"");
         yield return Core("serviceaccounts", "serviceaccount", "ServiceAccount", namespaced: true, "/registry/serviceaccounts/", shortNames: ["sa"]);
         yield return new ResourceDefinition
@@ -91,7 +89,7 @@ internal sealed class ResourceCatalog
 
     private static ResourceDefinition Core(
         string resource, string singular, string kind, bool namespaced, string keyPrefix,
-        string[]? shortNames = null, string[]? categories = null, bool hasStatus = false, string[]? fields = null, string tail = "") => new()
+        string[]? shortNames = null, string[]? categories = null, bool hasStatus = false, string tail = "") => new()
         {
             Group = "",
             Version = "v1",
@@ -103,7 +101,6 @@ internal sealed class ResourceCatalog
             ShortNames = shortNames ?? [],
             Categories = categories ?? [],
             HasStatus = hasStatus,
-            SelectableFields = fields ?? [],
             EmptyObjectTail = tail,
         };
 }

@@ -42,12 +42,6 @@ internal sealed record ResourceDefinition
     /// </summary>
     public bool Unstructured { get; init; }
 
-    /// <summary>
-    /// Field selector fields this resource supports besides <c>metadata.name</c> and
-    /// <c>metadata.namespace</c> (pods: spec.nodeName, status.phase, ...).
-    /// </summary>
-    public IReadOnlyList<string> SelectableFields { get; init; } = [];
-
     /// <summary>The etcd key prefix, ending in '/', e.g. <c>/registry/pods/</c> or <c>/registry/minions/</c>.</summary>
     public required string KeyPrefix { get; init; }
 
