@@ -18,6 +18,17 @@ try
     });
 
     var sidecar = builder.Configuration.GetSection(SidecarOptions.SectionName).Get<SidecarOptions>() ?? new SidecarOptions();
+    await using var devServer = BuiltInDevServer.IsNeeded(builder.Configuration)
+        ? await BuiltInDevServer.StartAsync(builder.Configuration, CancellationToken.None)
+        : null;
+    if (devServer is not null)
+    {
+        builder.Configuration["ApiCache:Upstream:Servers:0:Url"] = devServer.Address.ToString().TrimEnd('/');
+        Console.WriteLine(
+            $"apicache: no upstream apiserver configured (ApiCache:Upstream); started the built-in dev API server on {devServer.Address} " +
+            $"(in memory, {devServer.Seed.Nodes} nodes, {devServer.Seed.Pods} pods, {devServer.Seed.ConfigMaps} configmaps)");
+    }
+
     SidecarListeners.Configure(builder, sidecar);
     builder.Services.AddApiCache(builder.Configuration);
 
@@ -30,6 +41,11 @@ try
     foreach (var address in addresses)
     {
         Console.WriteLine($"apicache: serving on {address}");
+    }
+
+    if (devServer is not null && addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal)) is string plain)
+    {
+        Console.WriteLine($"apicache: try: kubectl --server {plain} get pods -A");
     }
 
     await app.WaitForShutdownAsync();

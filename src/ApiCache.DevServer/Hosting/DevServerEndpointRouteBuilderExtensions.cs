@@ -1,4 +1,5 @@
 using ApiCache.DevServer.Api;
+using ApiCache.DevServer.Discovery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -20,6 +21,7 @@ public static class DevServerEndpointRouteBuilderExtensions
         endpoints.Map("/api/{**path}", handle);
         endpoints.Map("/apis/{**path}", handle);
         Health.HealthEndpoints.Map(endpoints);
+        endpoints.MapDiscovery(endpoints.ServiceProvider.GetRequiredService<Resources.ResourceCatalog>());
         return endpoints;
     }
 }
