@@ -17,11 +17,19 @@ public sealed class SidecarConfigurationTests
     private static readonly TimeSpan ExitDeadline = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task Start_NoUpstream_ExitsWithNoUpstreamConfigured()
+    public async Task Start_NoUpstream_ServesTheBuiltInDevServerAndPrintsAKubectlLine()
     {
-        var error = await RunExpectingConfigurationErrorAsync([LoopbackListen]);
+        await using var sidecar = await SidecarProcess.StartAsync([LoopbackListen]);
+        using var client = new HttpClient { BaseAddress = sidecar.Address };
 
-        Assert.Contains("No upstream apiserver configured", error, StringComparison.Ordinal);
+        using var pods = await client.GetAsync("/api/v1/pods");
+        var body = System.Text.Json.Nodes.JsonNode.Parse(await pods.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(HttpStatusCode.OK, pods.StatusCode);
+        Assert.Equal("PodList", body["kind"]!.GetValue<string>());
+        Assert.Equal(30, body["items"]!.AsArray().Count);
+        Assert.Contains(sidecar.StandardOutputLines, l => l.StartsWith("apicache: no upstream apiserver configured", StringComparison.Ordinal));
+        Assert.Contains(sidecar.StandardOutputLines, l => l == $"apicache: try: kubectl --server {sidecar.Address.ToString().TrimEnd('/')} get pods -A");
     }
 
     [Fact]
