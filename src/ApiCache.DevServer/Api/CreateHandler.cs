@@ -11,7 +11,7 @@ internal sealed class CreateHandler(ResourceStore objects, ObjectPreparer prepar
     public async Task HandleAsync(ResourceRequest request)
     {
         var context = request.Context;
-        var (obj, error) = await ObjectBody.ReadAsync(context.Request, request.Aborted);
+        var (obj, error) = await ObjectBody.ReadAsync(context.Request, request.Resource, request.Aborted);
         if (obj is null)
         {
             await ApiResponses.WriteErrorAsync(context, error!);

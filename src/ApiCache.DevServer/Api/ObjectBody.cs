@@ -1,5 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using ApiCache.DevServer.Resources;
+using ApiCache.DevServer.Serialization;
 using ApiCache.Serving;
 using Microsoft.AspNetCore.Http;
 
@@ -9,12 +10,13 @@ namespace ApiCache.DevServer.Api;
 internal static class ObjectBody
 {
     /// <summary>The object, or null with the error to answer.</summary>
-    public static async Task<(JsonObject? Object, StatusError? Error)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static async Task<(JsonObject? Object, StatusError? Error)> ReadAsync(HttpRequest request, ResourceDefinition resource, CancellationToken cancellationToken)
     {
         var mediaType = (request.ContentType ?? "application/json").Split(';')[0].Trim();
         if (mediaType is not ("application/json" or ""))
         {
-            return (null, new StatusError(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf"));
+            return (null, new StatusError(415, "UnsupportedMediaType",
+                $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf"));
         }
 
         var (body, error) = await RequestBody.ReadAsync(request, cancellationToken);
@@ -23,18 +25,6 @@ internal static class ObjectBody
             return (null, error);
         }
 
-        try
-        {
-            if (JsonNode.Parse(body) is JsonObject obj)
-            {
-                return (obj, null);
-            }
-        }
-        catch (JsonException e)
-        {
-            return (null, StatusError.BadRequest($"the request body is not a valid JSON object: {e.Message}"));
-        }
-
-        return (null, StatusError.BadRequest("the request body is not a JSON object"));
+        return ObjectBodyParser.TryParse(body, resource.Kind, out var obj, out var invalid) ? (obj, null) : (null, invalid);
     }
 }

@@ -10,7 +10,7 @@ internal static class RequestBody
     /// <summary>The apiserver's default --max-request-bytes for JSON bodies.</summary>
     public const int MaxBytes = 3 * 1024 * 1024;
 
-    /// <summary>The body bytes, or null with <paramref name="error"/> set when it is too large.</summary>
+    /// <summary>The body bytes, or null and the 413 error when it is too large.</summary>
     public static async Task<(byte[]? Body, StatusError? Error)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);

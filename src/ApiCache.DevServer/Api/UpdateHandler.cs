@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ApiCache.DevServer.Objects;
+using ApiCache.DevServer.Patching;
 using ApiCache.Serving;
 
 namespace ApiCache.DevServer.Api;
@@ -20,13 +21,13 @@ internal sealed class UpdateHandler(ResourceStore objects)
         var context = request.Context;
         byte[]? patch = null;
         JsonObject? replacement = null;
-        Patching.PatchType patchType = default;
+        PatchType patchType = default;
         if (isPatch)
         {
-            var type = Patching.PatchTypes.FromContentType(context.Request.ContentType);
+            var type = PatchTypes.FromContentType(context.Request.ContentType, request.Resource);
             if (type is null)
             {
-                await ApiResponses.WriteErrorAsync(context, Patching.PatchTypes.UnsupportedMediaType(context.Request.ContentType));
+                await ApiResponses.WriteErrorAsync(context, PatchTypes.UnsupportedMediaType(request.Resource));
                 return;
             }
 
@@ -42,7 +43,7 @@ internal sealed class UpdateHandler(ResourceStore objects)
         }
         else
         {
-            var (obj, error) = await ObjectBody.ReadAsync(context.Request, request.Aborted);
+            var (obj, error) = await ObjectBody.ReadAsync(context.Request, request.Resource, request.Aborted);
             if (obj is null)
             {
                 await ApiResponses.WriteErrorAsync(context, error!);
@@ -67,11 +68,11 @@ internal sealed class UpdateHandler(ResourceStore objects)
             {
                 try
                 {
-                    updated = Patching.Patcher.Apply(patchType, currentNode, patch);
+                    updated = PatchApplier.Apply(patchType, request.Resource, currentNode, patch, context.Request.Query["fieldValidation"].ToString());
                 }
-                catch (Patching.PatchException e)
+                catch (PatchException e)
                 {
-                    await ApiResponses.WriteErrorAsync(context, e.ToStatus(request.Resource, request.Name));
+                    await ApiResponses.WriteErrorAsync(context, e.Status);
                     return;
                 }
             }

@@ -96,14 +96,15 @@ internal sealed class DevServerHost : IAsyncDisposable
     }
 
     public Task<JsonNode> CreateNamespaceAsync(string name) =>
-        CreateAsync("/api/v1/namespaces", $$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{name}}"}}""");
+        CreateAsync("/api/v1/namespaces", $$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{name}}}"}}""");
 
     public Task<JsonNode> CreateConfigMapAsync(string ns, string name, string labels = "{}", string data = "{\"k\":\"v\"}") =>
         CreateAsync($"/api/v1/namespaces/{ns}/configmaps", $$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{name}}","labels":{{labels}}},"data":{{data}}}""");
 
     public Task<JsonNode> CreatePodAsync(string ns, string name, string? nodeName = null, string labels = "{}") =>
         CreateAsync($"/api/v1/namespaces/{ns}/pods",
-            $$"""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"{{name}}","labels":{{labels}}},"spec":{{{(nodeName is null ? "" : $"\"nodeName\":\"{nodeName}\",")}}"containers":[{"name":"c","image":"nginx:1.27.3"}]}}""");
+            "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + name + "\",\"labels\":" + labels + "},\"spec\":{"
+            + (nodeName is null ? "" : "\"nodeName\":\"" + nodeName + "\",") + "\"containers\":[{\"name\":\"c\",\"image\":\"nginx:1.27.3\"}]}}");
 
     public async ValueTask DisposeAsync()
     {

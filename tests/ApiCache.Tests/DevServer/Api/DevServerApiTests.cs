@@ -318,11 +318,11 @@ public abstract class DevServerApiTests : IAsyncLifetime
         var created = await Host.CreateConfigMapAsync("team-a", "feature-flags");
         var rv = created["metadata"]!["resourceVersion"]!.GetValue<string>();
         var (ok, _, _) = await Host.SendAsync(HttpMethod.Put, "/api/v1/namespaces/team-a/configmaps/feature-flags",
-            $$"""{"metadata":{"name":"feature-flags","resourceVersion":"{{rv}}"},"data":{"a":"1"}}""");
+            $$$"""{"metadata":{"name":"feature-flags","resourceVersion":"{{{rv}}}"},"data":{"a":"1"}}""");
         Assert.Equal(200, ok);
 
         var (status, _, text) = await Host.SendAsync(HttpMethod.Put, "/api/v1/namespaces/team-a/configmaps/feature-flags",
-            $$"""{"metadata":{"name":"feature-flags","resourceVersion":"{{rv}}"},"data":{"a":"2"}}""");
+            $$$"""{"metadata":{"name":"feature-flags","resourceVersion":"{{{rv}}}"},"data":{"a":"2"}}""");
 
         Assert.Equal(409, status);
         Assert.Equal(FixtureUpstream.FixtureText("04-err-409-conflict-stale-update"), text);

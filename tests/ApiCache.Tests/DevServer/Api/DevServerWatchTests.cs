@@ -89,7 +89,7 @@ public abstract class DevServerWatchTests : IAsyncLifetime
         Assert.Equal(("ADDED", "two"), (Type(second), Name(second)));
         Assert.Equal("BOOKMARK", Type(bookmark));
         Assert.Equal(
-            $$"""{"kind":"ConfigMap","apiVersion":"v1","metadata":{"resourceVersion":"{{Rv(bookmark)}}","annotations":{"k8s.io/initial-events-end":"true"}}}""",
+            "{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"" + Rv(bookmark) + "\",\"annotations\":{\"k8s.io/initial-events-end\":\"true\"}}}",
             bookmark["object"]!.ToJsonString());
         Assert.Equal(("ADDED", "three"), (Type(added), Name(added)));
         Assert.Equal("application/json", watch.Response.Content.Headers.ContentType!.ToString());
@@ -130,7 +130,7 @@ public abstract class DevServerWatchTests : IAsyncLifetime
         Assert.Equal("BOOKMARK", Type(bookmark));
         Assert.True(Rv(bookmark) > start);
         Assert.Equal(
-            $$"""{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"{{Rv(bookmark)}}"},"spec":{"containers":null},"status":{}}""",
+            $$$"""{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"{{{Rv(bookmark)}}}"},"spec":{"containers":null},"status":{}}""",
             bookmark["object"]!.ToJsonString());
     }
 
@@ -177,7 +177,7 @@ public abstract class DevServerWatchTests : IAsyncLifetime
         Assert.Equal(("ADDED", "gizmo"), (Type(added), Name(added)));
         Assert.Equal("Widget", added["object"]!["kind"]!.GetValue<string>());
         Assert.Equal(
-            $$"""{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"annotations":{"k8s.io/initial-events-end":"true"},"resourceVersion":"{{Rv(bookmark)}}"}}""",
+            $$$"""{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"annotations":{"k8s.io/initial-events-end":"true"},"resourceVersion":"{{{Rv(bookmark)}}}"}}""",
             bookmark["object"]!.ToJsonString());
     }
 
