@@ -469,7 +469,7 @@ public abstract class DevServerApiTests : IAsyncLifetime
         Assert.Equal(["p1", "p2"], await Names("labelSelector=app%3Dweb,tier!%3Dbackend"));
         Assert.Equal(["p1", "p4"], await Names("labelSelector=tier"));
         Assert.Equal(["p2", "p3"], await Names("labelSelector=!tier"));
-        Assert.Equal(["p3", "p4"], await Names("labelSelector=app+in+(db),tier+notin+(frontend)"));
+        Assert.Equal(["p2", "p3", "p4"], await Names("labelSelector=app+in+(db,web),tier+notin+(frontend)"));
         Assert.Equal(["p1", "p3"], await Names("fieldSelector=spec.nodeName%3Dnode-1"));
         Assert.Equal(["p4"], await Names("fieldSelector=spec.nodeName%3D"));
         Assert.Equal(["p3"], await Names("fieldSelector=spec.nodeName%3Dnode-1,metadata.namespace%3Dteam-b"));
@@ -494,4 +494,11 @@ public abstract class DevServerApiTests : IAsyncLifetime
 public sealed class InMemoryDevServerApiTests : DevServerApiTests
 {
     private protected override Task<IRevisionedStore?> CreateStoreAsync() => Task.FromResult<IRevisionedStore?>(null);
+}
+
+/// <summary>The REST suite over etcd (a real etcd process).</summary>
+[Collection(EtcdCollectionDefinition.Name)]
+public sealed class EtcdDevServerApiTests(EtcdFixture etcd) : DevServerApiTests
+{
+    private protected override Task<IRevisionedStore?> CreateStoreAsync() => Task.FromResult<IRevisionedStore?>(etcd.CreateStore());
 }
