@@ -85,6 +85,40 @@ internal sealed class KubectlRunner
     /// <summary>Runs kubectl with <paramref name="args"/>, feeding <paramref name="standardInput"/> (e.g. for <c>-f -</c>) when not null.</summary>
     public async Task<KubectlResult> RunAsync(string? standardInput, IEnumerable<string> args, CancellationToken cancellationToken = default)
     {
+        var startInfo = CreateStartInfo(args);
+        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"kubectl {Version} did not start");
+        using var stdout = new MemoryStream();
+        var readStdout = process.StandardOutput.BaseStream.CopyToAsync(stdout, cancellationToken);
+        var readStderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput);
+        }
+
+        process.StandardInput.Close();
+        try
+        {
+            await Task.WhenAll(readStdout, readStderr, process.WaitForExitAsync(cancellationToken)).WaitAsync(Timeout, cancellationToken);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"kubectl {Version} {string.Join(' ', startInfo.ArgumentList)} did not finish within {Timeout}.", e);
+        }
+
+        return new KubectlResult(process.ExitCode, stdout.ToArray(), await readStderr);
+    }
+
+    /// <summary>Starts a long-running kubectl (e.g. <c>get -w</c>) whose output the test reads line by line; disposing kills it.</summary>
+    public StreamingProcess Start(params string[] args)
+    {
+        var process = Process.Start(CreateStartInfo(args)) ?? throw new InvalidOperationException($"kubectl {Version} did not start");
+        process.StandardInput.Close();
+        return new StreamingProcess(process);
+    }
+
+    private ProcessStartInfo CreateStartInfo(IEnumerable<string> args)
+    {
         var startInfo = new ProcessStartInfo(TestPaths.Kubectl(Version))
         {
             RedirectStandardOutput = true,
@@ -111,27 +145,6 @@ internal sealed class KubectlRunner
         }
 
         startInfo.Environment["HOME"] = Home;
-
-        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"kubectl {Version} did not start");
-        using var stdout = new MemoryStream();
-        var readStdout = process.StandardOutput.BaseStream.CopyToAsync(stdout, cancellationToken);
-        var readStderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        if (standardInput is not null)
-        {
-            await process.StandardInput.WriteAsync(standardInput);
-        }
-
-        process.StandardInput.Close();
-        try
-        {
-            await Task.WhenAll(readStdout, readStderr, process.WaitForExitAsync(cancellationToken)).WaitAsync(Timeout, cancellationToken);
-        }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"kubectl {Version} {string.Join(' ', startInfo.ArgumentList)} did not finish within {Timeout}.", e);
-        }
-
-        return new KubectlResult(process.ExitCode, stdout.ToArray(), await readStderr);
+        return startInfo;
     }
 }
