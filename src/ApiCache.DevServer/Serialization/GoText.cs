@@ -16,15 +16,7 @@ internal static class GoText
 
     /// <summary>Go's <c>strconv.Quote</c>: double-quoted, with Go escapes for quotes, backslashes and non-printable runes.</summary>
     public static string QuoteRunes(string value)
-    {
-        var text = new StringBuilder(value.Length + 2).Append('"');
-        foreach (var rune in value.EnumerateRunes())
-        {
-            AppendQuotedRune(text, rune);
-        }
-
-        return text.Append('"').ToString();
-    }
+        => ApiCache.Selectors.GoText.Quote(value);
 
     /// <summary>
     /// The error <c>json.Unmarshal</c> gives for a value of the wrong JSON type, e.g.
@@ -95,63 +87,6 @@ internal static class GoText
     /// <summary>The literal text of a JSON number, as written in the document it came from.</summary>
     public static string NumberText(JsonValue number) =>
         number.TryGetValue<JsonElement>(out var element) ? element.GetRawText() : number.ToJsonString();
-
-    private static void AppendQuotedRune(StringBuilder text, Rune rune)
-    {
-        var r = rune.Value;
-        if (r is '"' or '\\')
-        {
-            text.Append('\\').Append((char)r);
-            return;
-        }
-
-        if (IsPrint(rune))
-        {
-            text.Append(rune.ToString());
-            return;
-        }
-
-        switch (r)
-        {
-            case '\a': text.Append("\\a"); return;
-            case '\b': text.Append("\\b"); return;
-            case '\f': text.Append("\\f"); return;
-            case '\n': text.Append("\\n"); return;
-            case '\r': text.Append("\\r"); return;
-            case '\t': text.Append("\\t"); return;
-            case '\v': text.Append("\\v"); return;
-        }
-
-        if (r < ' ' || r == 0x7f)
-        {
-            text.Append("\\x").Append(HexDigits[r >> 4]).Append(HexDigits[r & 0xF]);
-        }
-        else if (r < 0x10000)
-        {
-            text.Append("\\u").Append(r.ToString("x4", CultureInfo.InvariantCulture));
-        }
-        else
-        {
-            text.Append("\\U").Append(r.ToString("x8", CultureInfo.InvariantCulture));
-        }
-    }
-
-    /// <summary>Go's <c>strconv.IsPrint</c>: letters, marks, numbers, punctuation, symbols and the ASCII space.</summary>
-    private static bool IsPrint(Rune rune)
-    {
-        if (rune.Value == ' ')
-        {
-            return true;
-        }
-
-        return Rune.GetUnicodeCategory(rune) switch
-        {
-            UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse
-                or UnicodeCategory.OtherNotAssigned or UnicodeCategory.SpaceSeparator or UnicodeCategory.LineSeparator
-                or UnicodeCategory.ParagraphSeparator => false,
-            _ => true,
-        };
-    }
 
     private static void AppendValue(StringBuilder text, JsonNode? value)
     {

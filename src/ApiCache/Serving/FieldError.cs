@@ -55,8 +55,7 @@ internal sealed record FieldError(FieldErrorType Type, string Field, string Deta
     public override string ToString() => $"{Field}: {Body}";
 
     /// <summary>Go's %q for a string: double quotes with backslash escapes.</summary>
-    internal static string Quote(string value) =>
-        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    internal static string Quote(string value) => Selectors.GoText.Quote(value);
 
     private static string Render(object? value) => value switch
     {
