@@ -29,12 +29,14 @@ internal sealed class SidecarProcess : IAsyncDisposable
     private readonly TaskCompletionSource _addressesSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _expectedAddresses;
     private readonly Task _exited;
+    private readonly string _servingPrefix;
 
-    private SidecarProcess(IReadOnlyList<string> args, int expectedAddresses)
+    private SidecarProcess(IReadOnlyList<string> args, int expectedAddresses, string? assembly = null, string servingPrefix = ServingPrefix)
     {
         _expectedAddresses = expectedAddresses;
+        _servingPrefix = servingPrefix;
         _workingDirectory = new TempDirectory();
-        _process = new Process { StartInfo = CreateStartInfo(args, _workingDirectory.Path), EnableRaisingEvents = true };
+        _process = new Process { StartInfo = CreateStartInfo(assembly ?? TestPaths.SidecarAssembly, args, _workingDirectory.Path), EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) => OnStdout(e.Data);
         _process.ErrorDataReceived += (_, e) =>
         {
@@ -108,9 +110,15 @@ internal sealed class SidecarProcess : IAsyncDisposable
     /// Starts the sidecar and waits until it printed <paramref name="expectedAddresses"/> serving lines
     /// (one per configured listener). Throws with the process's stderr if it exits first.
     /// </summary>
-    public static async Task<SidecarProcess> StartAsync(IReadOnlyList<string> args, int expectedAddresses = 1)
+    public static Task<SidecarProcess> StartAsync(IReadOnlyList<string> args, int expectedAddresses = 1) =>
+        StartAsync(new SidecarProcess(args, expectedAddresses), expectedAddresses);
+
+    /// <summary>Starts the dev API server program (<c>ApiCache.DevServer.Host</c>) the same way; it prints <c>devserver: serving on URL</c>.</summary>
+    public static Task<SidecarProcess> StartDevServerAsync(IReadOnlyList<string> args) =>
+        StartAsync(new SidecarProcess(args, 1, TestPaths.DevServerAssembly, "devserver: serving on "), 1);
+
+    private static async Task<SidecarProcess> StartAsync(SidecarProcess sidecar, int expectedAddresses)
     {
-        var sidecar = new SidecarProcess(args, expectedAddresses);
         try
         {
             var first = await Task.WhenAny(sidecar._addressesSeen.Task, sidecar._exited).WaitAsync(StartDeadline);
@@ -126,7 +134,7 @@ internal sealed class SidecarProcess : IAsyncDisposable
         {
             await sidecar.DisposeAsync();
             throw new TimeoutException(
-                $"The sidecar did not print {expectedAddresses} '{ServingPrefix}' line(s) within {StartDeadline}.\nstderr:\n{sidecar.StandardError}\nstdout:\n{string.Join("\n", sidecar.StandardOutputLines)}", e);
+                $"The sidecar did not print {expectedAddresses} '{sidecar._servingPrefix}' line(s) within {StartDeadline}.\nstderr:\n{sidecar.StandardError}\nstdout:\n{string.Join("\n", sidecar.StandardOutputLines)}", e);
         }
         catch
         {
@@ -193,7 +201,7 @@ internal sealed class SidecarProcess : IAsyncDisposable
         }
     }
 
-    private static ProcessStartInfo CreateStartInfo(IReadOnlyList<string> args, string workingDirectory)
+    private static ProcessStartInfo CreateStartInfo(string assembly, IReadOnlyList<string> args, string workingDirectory)
     {
         var startInfo = new ProcessStartInfo
         {
@@ -207,7 +215,7 @@ internal sealed class SidecarProcess : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        startInfo.ArgumentList.Add(TestPaths.SidecarAssembly);
+        startInfo.ArgumentList.Add(assembly);
         foreach (var arg in args)
         {
             startInfo.ArgumentList.Add(arg);
@@ -235,12 +243,12 @@ internal sealed class SidecarProcess : IAsyncDisposable
         lock (_gate)
         {
             _stdout.Add(line);
-            if (!line.StartsWith(ServingPrefix, StringComparison.Ordinal))
+            if (!line.StartsWith(_servingPrefix, StringComparison.Ordinal))
             {
                 return;
             }
 
-            _addresses.Add(new Uri(line[ServingPrefix.Length..].Trim()));
+            _addresses.Add(new Uri(line[_servingPrefix.Length..].Trim()));
             if (_addresses.Count >= _expectedAddresses)
             {
                 _addressesSeen.TrySetResult();

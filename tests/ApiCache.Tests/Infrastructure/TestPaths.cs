@@ -27,18 +27,15 @@ internal static class TestPaths
         typeof(TestPaths).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
 
     /// <summary>The sidecar's entry assembly, built beside the tests (the test project references it).</summary>
-    public static string SidecarAssembly
-    {
-        get
-        {
-            var path = Path.Combine(RepositoryRoot, "src", "ApiCache.Sidecar", "bin", Configuration, "net10.0", "ApiCache.Sidecar.dll");
-            if (!File.Exists(path))
-            {
-                throw new InvalidOperationException($"The sidecar is not built: {path} is missing.");
-            }
+    public static string SidecarAssembly => BuiltAssembly("ApiCache.Sidecar");
 
-            return path;
-        }
+    /// <summary>The dev API server program's entry assembly (the test project references it).</summary>
+    public static string DevServerAssembly => BuiltAssembly("ApiCache.DevServer.Host");
+
+    private static string BuiltAssembly(string project)
+    {
+        var path = Path.Combine(RepositoryRoot, "src", project, "bin", Configuration, "net10.0", project + ".dll");
+        return File.Exists(path) ? path : throw new InvalidOperationException($"{project} is not built: {path} is missing.");
     }
 
     /// <summary>
