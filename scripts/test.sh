@@ -46,6 +46,12 @@ if ! command -v etcd >/dev/null 2>&1; then
   fi
 fi
 
+# node and npm: the @kubernetes/client-node tests run the official JavaScript client; the test itself
+# installs its pinned packages (npm ci in tests/ApiCache.Tests/Clients/node), so only the tools are checked.
+for tool in node npm; do
+  command -v "$tool" >/dev/null 2>&1 || log "warning: $tool is not on PATH; the Node client tests will fail"
+done
+
 if [ ! -d ../shared/fixtures ]; then
   log "warning: ../shared/fixtures (recorded kube-apiserver answers) is missing; fixture tests will fail"
 fi
