@@ -123,7 +123,7 @@ internal sealed class DeleteHandler(ResourceStore objects)
             }
         }
 
-        await ApiResponses.WriteJsonAsync(context, 200, ListWriter.Write(request.Resource, deleted, revision, null, null));
+        await ListWriter.WriteAsync(context, request.Resource, deleted, revision, null, null);
     }
 
     private static Task WriteDeletedAsync(ResourceRequest request, StoredObject deleted, string? uid) =>

@@ -90,6 +90,6 @@ internal sealed class ListHandler(ResourceStore objects, RevisionGate gate)
         }
 
         var continueToken = page.LastKey is null ? null : ContinueToken.After(page.Revision, page.LastKey).Encode();
-        await ApiResponses.WriteJsonAsync(context, 200, ListWriter.Write(request.Resource, page.Items, page.Revision, continueToken, page.RemainingItemCount));
+        await ListWriter.WriteAsync(context, request.Resource, page.Items, page.Revision, continueToken, page.RemainingItemCount);
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using ApiCache.DevServer.Objects;
 using ApiCache.DevServer.Resources;
+using Microsoft.AspNetCore.Http;
 
 namespace ApiCache.DevServer.Api;
 
@@ -10,60 +11,102 @@ namespace ApiCache.DevServer.Api;
 /// Writes a list answer the way the apiserver does: built-in kinds as
 /// <c>{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"R","continue":"..","remainingItemCount":N},"items":[..]}</c>
 /// with items lacking kind/apiVersion; unstructured kinds with every key sorted, items keeping
-/// kind/apiVersion and <c>"continue":""</c> always present.
+/// kind/apiVersion and <c>"continue":""</c> always present. Large lists are streamed item by item.
 /// </summary>
 internal static class ListWriter
 {
-    /// <summary>The list document (without trailing newline).</summary>
-    public static byte[] Write(ResourceDefinition resource, IReadOnlyList<StoredObject> items, long revision, string? continueToken, long? remaining)
+    /// <summary>Flush to the client after this many bytes, so a large list is streamed, not built in memory.</summary>
+    private const int FlushEvery = 64 * 1024;
+
+    /// <summary>
+    /// Answers 200 with the list: streamed (chunked, like the apiserver's large lists), or built
+    /// whole when it is small or the client wants it indented.
+    /// </summary>
+    public static async Task WriteAsync(HttpContext context, ResourceDefinition resource, IReadOnlyList<StoredObject> items, long revision, string? continueToken, long? remaining)
     {
-        var output = new ArrayBufferWriter<byte>(256 + (items.Count * 1024));
-        var rv = revision.ToString(CultureInfo.InvariantCulture);
-        if (resource.Unstructured)
+        if (items.Count < 16 || ApiResponses.WantsPretty(context.Request))
         {
-            Append(output, $"{{\"apiVersion\":\"{resource.GroupVersion}\",\"items\":[");
-            WriteItems(output, resource, items);
-            Append(output, $"],\"kind\":\"{resource.ListKind}\",\"metadata\":{{\"continue\":\"{continueToken}\",");
-            if (remaining is long count)
+            var buffer = new ArrayBufferWriter<byte>(256 + (items.Count * 1024));
+            var head = Head(resource, revision, continueToken, remaining);
+            Append(buffer, head);
+            for (var i = 0; i < items.Count; i++)
             {
-                Append(output, $"\"remainingItemCount\":{count.ToString(CultureInfo.InvariantCulture)},");
+                WriteItem(buffer, resource, items, i);
             }
 
-            Append(output, $"\"resourceVersion\":\"{rv}\"}}}}");
-        }
-        else
-        {
-            Append(output, $"{{\"kind\":\"{resource.ListKind}\",\"apiVersion\":\"{resource.GroupVersion}\",\"metadata\":{{\"resourceVersion\":\"{rv}\"");
-            if (continueToken is not null)
-            {
-                Append(output, $",\"continue\":\"{continueToken}\"");
-            }
-
-            if (remaining is long count)
-            {
-                Append(output, $",\"remainingItemCount\":{count.ToString(CultureInfo.InvariantCulture)}");
-            }
-
-            Append(output, "},\"items\":[");
-            WriteItems(output, resource, items);
-            Append(output, "]}");
+            Append(buffer, Tail(resource, revision, continueToken, remaining));
+            await ApiResponses.WriteJsonAsync(context, 200, buffer.WrittenMemory);
+            return;
         }
 
-        return output.WrittenSpan.ToArray();
-    }
-
-    private static void WriteItems(ArrayBufferWriter<byte> output, ResourceDefinition resource, IReadOnlyList<StoredObject> items)
-    {
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.Headers.CacheControl = "no-cache, private";
+        response.ContentType = "application/json";
+        var output = response.BodyWriter;
+        Append(output, Head(resource, revision, continueToken, remaining));
         for (var i = 0; i < items.Count; i++)
         {
-            if (i > 0)
+            WriteItem(output, resource, items, i);
+            if (output.UnflushedBytes >= FlushEvery)
             {
-                output.Write(","u8);
+                await output.FlushAsync(context.RequestAborted);
             }
-
-            ObjectCodec.WriteStamped(output, items[i].KeyValue.Value, items[i].ResourceVersion, resource, listItem: true);
         }
+
+        Append(output, Tail(resource, revision, continueToken, remaining) + "\n");
+        await output.FlushAsync(context.RequestAborted);
     }
 
-    private static void Append(ArrayBufferWriter<byte> output, string text) => output.Write(Encoding.UTF8.GetBytes(text));
+    private static void WriteItem(IBufferWriter<byte> output, ResourceDefinition resource, IReadOnlyList<StoredObject> items, int index)
+    {
+        if (index > 0)
+        {
+            output.Write(","u8);
+        }
+
+        ObjectCodec.WriteStamped(output, items[index].KeyValue.Value, items[index].ResourceVersion, resource, listItem: true);
+    }
+
+    /// <summary>Everything before the first item.</summary>
+    private static string Head(ResourceDefinition resource, long revision, string? continueToken, long? remaining)
+    {
+        if (resource.Unstructured)
+        {
+            return $"{{\"apiVersion\":\"{resource.GroupVersion}\",\"items\":[";
+        }
+
+        var head = new StringBuilder($"{{\"kind\":\"{resource.ListKind}\",\"apiVersion\":\"{resource.GroupVersion}\",\"metadata\":{{\"resourceVersion\":\"");
+        head.Append(revision.ToString(CultureInfo.InvariantCulture)).Append('"');
+        if (continueToken is not null)
+        {
+            head.Append(",\"continue\":\"").Append(continueToken).Append('"');
+        }
+
+        if (remaining is long count)
+        {
+            head.Append(",\"remainingItemCount\":").Append(count.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return head.Append("},\"items\":[").ToString();
+    }
+
+    /// <summary>Everything after the last item (unstructured lists put their sorted metadata last).</summary>
+    private static string Tail(ResourceDefinition resource, long revision, string? continueToken, long? remaining)
+    {
+        if (!resource.Unstructured)
+        {
+            return "]}";
+        }
+
+        var tail = new StringBuilder($"],\"kind\":\"{resource.ListKind}\",\"metadata\":{{\"continue\":\"{continueToken}\",");
+        if (remaining is long count)
+        {
+            tail.Append("\"remainingItemCount\":").Append(count.ToString(CultureInfo.InvariantCulture)).Append(',');
+        }
+
+        return tail.Append("\"resourceVersion\":\"").Append(revision.ToString(CultureInfo.InvariantCulture)).Append("\"}}").ToString();
+    }
+
+    private static void Append(IBufferWriter<byte> output, string text) => output.Write(Encoding.UTF8.GetBytes(text));
 }

@@ -193,14 +193,14 @@ internal sealed class WatchHandler(ResourceStore objects, RevisionGate gate, IOp
 
         var prev = change.PreviousKeyValue;
         var previous = prev is null ? null : new StoredObject(resource, prev);
-        var previousMatched = prev is not null && (filter.IsEverything || filter.Matches(ObjectCodec.Parse(prev.Value)));
+        var previousMatched = prev is not null && filter.Matches(prev.Value);
         if (change.Type == StoreEventType.Delete)
         {
             return previousMatched ? ("DELETED", previous!.ToJson(change.Revision)) : null;
         }
 
         var current = new StoredObject(resource, change.KeyValue!);
-        var matches = filter.IsEverything || filter.Matches(ObjectCodec.Parse(change.KeyValue!.Value));
+        var matches = filter.Matches(change.KeyValue!.Value);
         return (matches, previousMatched) switch
         {
             (true, true) => ("MODIFIED", current.ToJson()),

@@ -1,4 +1,5 @@
-using System.Text.Json.Nodes;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
 using ApiCache.DevServer.Resources;
 using ApiCache.Requests;
 using ApiCache.Selectors;
@@ -52,17 +53,63 @@ internal sealed class ObjectFilter
         return new ObjectFilter(labels, converted);
     }
 
-    /// <summary>True when <paramref name="obj"/> passes both selectors.</summary>
-    public bool Matches(JsonObject obj) =>
-        (_labels.IsEverything || _labels.Matches(ObjectFields.Labels(obj)))
-        && (_fields.IsEverything || _fields.Matches(new JsonFieldAccessor(obj)));
+    /// <summary>True when the object stored as <paramref name="json"/> passes both selectors.</summary>
+    public bool Matches(ReadOnlyMemory<byte> json)
+    {
+        if (IsEverything)
+        {
+            return true;
+        }
+
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        return (_labels.IsEverything || _labels.Matches(new LabelAccessor(root)))
+            && (_fields.IsEverything || _fields.Matches(new FieldAccessor(root)));
+    }
 
     /// <summary>The filter as a predicate for <see cref="ResourceStore.ListAsync"/>: null when it lets everything through.</summary>
-    public Func<JsonObject, bool>? AsPredicate() => IsEverything ? null : Matches;
+    public Func<ReadOnlyMemory<byte>, bool>? AsPredicate() => IsEverything ? null : Matches;
 
-    /// <summary>Field values read from the object's JSON.</summary>
-    private readonly struct JsonFieldAccessor(JsonObject obj) : IFieldAccessor
+    /// <summary>metadata.labels read from the parsed document, without copying them.</summary>
+    private readonly struct LabelAccessor(JsonElement root) : ILabelAccessor
     {
-        public string GetFieldValue(string field) => ObjectFields.Get(obj, field);
+        public bool TryGetLabel(string key, [MaybeNullWhen(false)] out string value)
+        {
+            value = null;
+            if (root.TryGetProperty("metadata"u8, out var metadata) && metadata.ValueKind == JsonValueKind.Object
+                && metadata.TryGetProperty("labels"u8, out var labels) && labels.ValueKind == JsonValueKind.Object
+                && labels.TryGetProperty(key, out var label) && label.ValueKind == JsonValueKind.String)
+            {
+                value = label.GetString()!;
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Field values (a dotted path) as the apiserver's field sets render them: missing "", booleans true/false.</summary>
+    private readonly struct FieldAccessor(JsonElement root) : IFieldAccessor
+    {
+        public string GetFieldValue(string field)
+        {
+            var node = root;
+            foreach (var segment in field.Split('.'))
+            {
+                if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(segment, out node))
+                {
+                    return "";
+                }
+            }
+
+            return node.ValueKind switch
+            {
+                JsonValueKind.String => node.GetString()!,
+                JsonValueKind.True => "true",
+                JsonValueKind.False => "false",
+                JsonValueKind.Number => node.GetRawText(),
+                _ => "",
+            };
+        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using ApiCache.DevServer.Resources;
 using ApiCache.DevServer.Storage;
 
@@ -30,7 +29,7 @@ internal sealed class ResourceStore(IRevisionedStore store)
     /// pass <paramref name="filter"/>, at most <paramref name="limit"/> of them (≤ 0: all).
     /// </summary>
     public async Task<ListPage> ListAsync(
-        ResourceDefinition resource, string prefix, long revision, string? startKey, long limit, Func<JsonObject, bool>? filter, CancellationToken cancellationToken)
+        ResourceDefinition resource, string prefix, long revision, string? startKey, long limit, Func<ReadOnlyMemory<byte>, bool>? filter, CancellationToken cancellationToken)
     {
         var pageLimit = limit > 0 ? (int)Math.Min(limit, int.MaxValue) : 0;
         if (filter is null)
@@ -48,12 +47,12 @@ internal sealed class ResourceStore(IRevisionedStore store)
         while (true)
         {
             var chunkLimit = pageLimit > 0 ? Math.Max(pageLimit, FilteredChunk) : FilteredChunk;
-            var chunk = await store.RangeAsync(new StoreRangeRequest(prefix) { StartKey = cursor, Revision = pinned, Limit = chunkLimit }, cancellationToken);
+            var chunk = await store.RangeAsync(new StoreRangeRequest(prefix) { StartKey = cursor, Revision = pinned, Limit = chunkLimit, CountAll = false }, cancellationToken);
             pinned = chunk.Revision;
             for (var i = 0; i < chunk.Items.Count; i++)
             {
                 var kv = chunk.Items[i];
-                if (!filter(ObjectCodec.Parse(kv.Value)))
+                if (!filter(kv.Value))
                 {
                     continue;
                 }

@@ -132,6 +132,10 @@ internal sealed class InMemoryRevisionedStore : IRevisionedStore
                     {
                         items.Add(keyValue);
                     }
+                    else if (!request.CountAll)
+                    {
+                        break;
+                    }
                 }
             }
 

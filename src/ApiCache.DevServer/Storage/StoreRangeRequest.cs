@@ -15,4 +15,12 @@ internal sealed record StoreRangeRequest(string Prefix)
 
     /// <summary>At most this many items; 0 means no limit.</summary>
     public int Limit { get; init; }
+
+    /// <summary>
+    /// When false the caller only needs <see cref="StoreRange.More"/>, not the exact
+    /// <see cref="StoreRange.Count"/>: a store may stop at the first key past the limit (Count is
+    /// then a lower bound). Filtered paging reads chunk after chunk and would otherwise count the
+    /// whole range each time.
+    /// </summary>
+    public bool CountAll { get; init; } = true;
 }
