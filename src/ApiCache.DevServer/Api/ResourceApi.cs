@@ -1,4 +1,5 @@
 using ApiCache.DevServer.Resources;
+using ApiCache.DevServer.Storage;
 using ApiCache.Requests;
 using ApiCache.Serving;
 using Microsoft.AspNetCore.Http;
@@ -61,6 +62,21 @@ internal sealed class ResourceApi(
             _ => null,
         };
 
-        await (handler ?? ApiResponses.WriteErrorAsync(context, MethodNotAllowed));
+        try
+        {
+            await (handler ?? ApiResponses.WriteErrorAsync(context, MethodNotAllowed));
+        }
+        catch (StoreUnavailableException e)
+        {
+            // What the apiserver answers when etcd fails under a request; the process keeps serving.
+            await ApiResponses.WriteErrorAsync(context, new StatusError(503, "ServiceUnavailable", $"storage is unavailable: {e.Message}"));
+        }
+        catch (Exception e) when (e is not OperationCanceledException && !context.Response.HasStarted)
+        {
+            await ApiResponses.WriteErrorAsync(context, new StatusError(500, "InternalError", $"Internal error occurred: {e.Message}")
+            {
+                Causes = [new StatusCause("", e.Message)],
+            });
+        }
     }
 }
