@@ -28,7 +28,29 @@ internal static class PodDefaults
         "terminationMessagePolicy", "imagePullPolicy", "securityContext", "stdin", "stdinOnce", "tty",
     ];
 
-    /// <summary>Fills in the defaults of <paramref name="pod"/>'s spec and containers.</summary>
+    /// <summary>Go struct field orders of the nested pod types, by type.</summary>
+    private static readonly Dictionary<string, string[]> StructOrder = new(StringComparer.Ordinal)
+    {
+        ["ConfigMapVolumeSource"] = ["name", "items", "defaultMode", "optional"],
+        ["SecretVolumeSource"] = ["secretName", "items", "defaultMode", "optional"],
+        ["DownwardAPIVolumeSource"] = ["items", "defaultMode"],
+        ["ProjectedVolumeSource"] = ["sources", "defaultMode"],
+        ["ServiceAccountTokenProjection"] = ["audience", "expirationSeconds", "path"],
+        ["ConfigMapProjection"] = ["name", "items", "optional"],
+        ["KeyToPath"] = ["key", "path", "mode"],
+        ["DownwardAPIVolumeFile"] = ["path", "fieldRef", "resourceFieldRef", "mode"],
+        ["ObjectFieldSelector"] = ["apiVersion", "fieldPath"],
+        ["ContainerPort"] = ["name", "hostPort", "containerPort", "protocol", "hostIP"],
+        ["EnvVar"] = ["name", "value", "valueFrom"],
+        ["EnvVarSource"] = ["fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef", "fileKeyRef"],
+        ["ResourceRequirements"] = ["limits", "requests", "claims"],
+        ["VolumeMount"] = ["name", "readOnly", "recursiveReadOnly", "mountPath", "subPath", "mountPropagation", "subPathExpr"],
+        ["Probe"] = ["exec", "httpGet", "tcpSocket", "grpc", "initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold", "terminationGracePeriodSeconds"],
+        ["HTTPGetAction"] = ["path", "port", "host", "scheme", "httpHeaders"],
+        ["Toleration"] = ["key", "operator", "value", "effect", "tolerationSeconds"],
+    };
+
+    /// <summary>Fills in the defaults of <paramref name="pod"/>'s spec, containers and volumes, in Go field order.</summary>
     public static void Apply(JsonObject pod)
     {
         if (pod["spec"] is not JsonObject spec)
@@ -47,6 +69,14 @@ internal static class PodDefaults
             }
         }
 
+        if (spec["volumes"] is JsonArray volumes)
+        {
+            foreach (var volume in volumes.OfType<JsonObject>())
+            {
+                DefaultVolume(volume);
+            }
+        }
+
         SetIfMissing(spec, "restartPolicy", "Always");
         SetIfMissing(spec, "terminationGracePeriodSeconds", 30);
         SetIfMissing(spec, "dnsPolicy", "ClusterFirst");
@@ -61,6 +91,11 @@ internal static class PodDefaults
             {
                 tolerations.Add(new JsonObject { ["key"] = key, ["operator"] = "Exists", ["effect"] = "NoExecute", ["tolerationSeconds"] = 300 });
             }
+        }
+
+        foreach (var toleration in tolerations.OfType<JsonObject>())
+        {
+            Reorder(toleration, StructOrder["Toleration"]);
         }
 
         spec["tolerations"] = tolerations;
@@ -99,10 +134,54 @@ internal static class PodDefaults
             foreach (var port in ports.OfType<JsonObject>())
             {
                 SetIfMissing(port, "protocol", "TCP");
+                Reorder(port, StructOrder["ContainerPort"]);
+            }
+        }
+
+        if (container["env"] is JsonArray env)
+        {
+            foreach (var variable in env.OfType<JsonObject>())
+            {
+                if (variable["valueFrom"] is JsonObject source)
+                {
+                    DefaultFieldRef(source);
+                    Reorder(source, StructOrder["EnvVarSource"]);
+                }
+
+                Reorder(variable, StructOrder["EnvVar"]);
+            }
+        }
+
+        if (container["volumeMounts"] is JsonArray mounts)
+        {
+            foreach (var mount in mounts.OfType<JsonObject>())
+            {
+                Reorder(mount, StructOrder["VolumeMount"]);
+            }
+        }
+
+        foreach (var probeName in (ReadOnlySpan<string>)["livenessProbe", "readinessProbe", "startupProbe"])
+        {
+            if (container[probeName] is JsonObject probe)
+            {
+                DefaultProbe(probe);
             }
         }
 
         SetIfMissing(container, "resources", new JsonObject());
+        if (container["resources"] is JsonObject resources)
+        {
+            foreach (var map in (ReadOnlySpan<string>)["limits", "requests"])
+            {
+                if (resources[map] is JsonObject quantities)
+                {
+                    SortKeys(quantities);
+                }
+            }
+
+            Reorder(resources, StructOrder["ResourceRequirements"]);
+        }
+
         SetIfMissing(container, "terminationMessagePath", "/dev/termination-log");
         SetIfMissing(container, "terminationMessagePolicy", "File");
         var image = container["image"]?.GetValue<string>() ?? "";
@@ -110,6 +189,94 @@ internal static class PodDefaults
         var latest = !lastSegment.Contains(':', StringComparison.Ordinal) || lastSegment.EndsWith(":latest", StringComparison.Ordinal);
         SetIfMissing(container, "imagePullPolicy", latest && !image.Contains('@', StringComparison.Ordinal) ? "Always" : "IfNotPresent");
         Reorder(container, ContainerOrder);
+    }
+
+    /// <summary>Volume source defaults (defaultMode 0644 of configMap, secret, downwardAPI and projected volumes, a projected token's expiration, fieldRef apiVersion) and Go field order.</summary>
+    private static void DefaultVolume(JsonObject volume)
+    {
+        foreach (var (source, type) in (ReadOnlySpan<(string, string)>)[("configMap", "ConfigMapVolumeSource"), ("secret", "SecretVolumeSource"), ("downwardAPI", "DownwardAPIVolumeSource"), ("projected", "ProjectedVolumeSource")])
+        {
+            if (volume[source] is not JsonObject obj)
+            {
+                continue;
+            }
+
+            SetIfMissing(obj, "defaultMode", 420);
+            DefaultItems(obj);
+            foreach (var projection in (obj["sources"] as JsonArray)?.OfType<JsonObject>() ?? [])
+            {
+                if (projection["serviceAccountToken"] is JsonObject token)
+                {
+                    SetIfMissing(token, "expirationSeconds", 3600);
+                    Reorder(token, StructOrder["ServiceAccountTokenProjection"]);
+                }
+
+                foreach (var (name, projectionType) in (ReadOnlySpan<(string, string)>)[("configMap", "ConfigMapProjection"), ("secret", "ConfigMapProjection"), ("downwardAPI", "DownwardAPIVolumeSource")])
+                {
+                    if (projection[name] is JsonObject projected)
+                    {
+                        DefaultItems(projected);
+                        Reorder(projected, StructOrder[projectionType]);
+                    }
+                }
+            }
+
+            Reorder(obj, StructOrder[type]);
+        }
+
+        Reorder(volume, ["name"]);
+    }
+
+    /// <summary>Orders KeyToPath / DownwardAPIVolumeFile items and defaults their fieldRef.</summary>
+    private static void DefaultItems(JsonObject source)
+    {
+        foreach (var item in (source["items"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            DefaultFieldRef(item);
+            Reorder(item, StructOrder[item["key"] is null ? "DownwardAPIVolumeFile" : "KeyToPath"]);
+        }
+    }
+
+    /// <summary>An ObjectFieldSelector's apiVersion defaults to v1.</summary>
+    private static void DefaultFieldRef(JsonObject holder)
+    {
+        if (holder["fieldRef"] is JsonObject fieldRef)
+        {
+            SetIfMissing(fieldRef, "apiVersion", "v1");
+            Reorder(fieldRef, StructOrder["ObjectFieldSelector"]);
+        }
+    }
+
+    /// <summary>Probe defaults (timeout 1, period 10, success 1, failure 3; httpGet path "/" and scheme HTTP) and Go field order.</summary>
+    private static void DefaultProbe(JsonObject probe)
+    {
+        if (probe["httpGet"] is JsonObject httpGet)
+        {
+            if (string.IsNullOrEmpty(httpGet["path"]?.GetValue<string>()))
+            {
+                httpGet["path"] = "/";
+            }
+
+            SetIfMissing(httpGet, "scheme", "HTTP");
+            Reorder(httpGet, StructOrder["HTTPGetAction"]);
+        }
+
+        SetIfMissing(probe, "timeoutSeconds", 1);
+        SetIfMissing(probe, "periodSeconds", 10);
+        SetIfMissing(probe, "successThreshold", 1);
+        SetIfMissing(probe, "failureThreshold", 3);
+        Reorder(probe, StructOrder["Probe"]);
+    }
+
+    /// <summary>Sorts a map's keys, as Go writes map[string]T.</summary>
+    private static void SortKeys(JsonObject map)
+    {
+        var members = map.OrderBy(m => m.Key, StringComparer.Ordinal).ToList();
+        map.Clear();
+        foreach (var (key, value) in members)
+        {
+            map[key] = value;
+        }
     }
 
     private static void SetIfMissing(JsonObject obj, string name, JsonNode? value)

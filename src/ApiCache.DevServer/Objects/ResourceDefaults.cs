@@ -27,6 +27,9 @@ internal static class ResourceDefaults
                 obj["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") };
                 obj["status"] = new JsonObject { ["phase"] = "Active" };
                 break;
+            case "nodes":
+                ApplyNodeDefaults(obj);
+                break;
             case "deployments":
                 obj["status"] = new JsonObject();
                 break;
@@ -36,6 +39,58 @@ internal static class ResourceDefaults
             default:
                 break;
         }
+    }
+
+    /// <summary>
+    /// A new node: the TaintNodesByCondition admission plugin's not-ready NoSchedule taint, the
+    /// status structs Go always writes (daemonEndpoints, every nodeInfo field), capacity and
+    /// allocatable sorted like Go maps, and spec/status in Go field order.
+    /// </summary>
+    private static void ApplyNodeDefaults(JsonObject node)
+    {
+        var spec = node["spec"] as JsonObject ?? [];
+        var taints = spec["taints"] as JsonArray ?? [];
+        if (!taints.OfType<JsonObject>().Any(t => t["key"]?.GetValue<string>() == "node.kubernetes.io/not-ready"))
+        {
+            taints.Add(new JsonObject { ["key"] = "node.kubernetes.io/not-ready", ["effect"] = "NoSchedule" });
+        }
+
+        spec["taints"] = taints;
+        node["spec"] = Ordered(spec, ["podCIDR", "podCIDRs", "providerID", "unschedulable", "taints", "configSource", "externalID"]);
+
+        var status = node["status"] as JsonObject ?? [];
+        status["daemonEndpoints"] ??= new JsonObject { ["kubeletEndpoint"] = new JsonObject { ["Port"] = 0 } };
+        string[] nodeInfoFields = ["machineID", "systemUUID", "bootID", "kernelVersion", "osImage", "containerRuntimeVersion", "kubeletVersion", "kubeProxyVersion", "operatingSystem", "architecture"];
+        var nodeInfo = status["nodeInfo"] as JsonObject ?? [];
+        foreach (var field in nodeInfoFields)
+        {
+            nodeInfo[field] ??= "";
+        }
+
+        status["nodeInfo"] = Ordered(nodeInfo, nodeInfoFields);
+        foreach (var map in (ReadOnlySpan<string>)["capacity", "allocatable"])
+        {
+            if (status[map] is JsonObject quantities)
+            {
+                status[map] = Ordered(quantities, [.. quantities.Select(q => q.Key).Order(StringComparer.Ordinal)]);
+            }
+        }
+
+        node["status"] = Ordered(status, ["capacity", "allocatable", "phase", "conditions", "addresses", "daemonEndpoints", "nodeInfo", "images", "volumesInUse", "volumesAttached", "config", "runtimeHandlers", "features"]);
+    }
+
+    /// <summary>A copy of <paramref name="obj"/>'s members with the known ones in <paramref name="order"/>, unknown ones after them.</summary>
+    private static JsonObject Ordered(JsonObject obj, string[] order)
+    {
+        var members = obj.ToList();
+        obj.Clear();
+        var result = new JsonObject();
+        foreach (var (key, value) in members.OrderBy(m => Array.IndexOf(order, m.Key) is var i and >= 0 ? i : int.MaxValue))
+        {
+            result[key] = value;
+        }
+
+        return result;
     }
 
     /// <summary>Applies the update-time rules (defaults for fields an update may have dropped).</summary>
