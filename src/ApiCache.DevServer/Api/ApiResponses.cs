@@ -58,9 +58,24 @@ internal static class ApiResponses
         await response.Body.WriteAsync(body, context.RequestAborted);
     }
 
-    /// <summary>Answers with a Status error.</summary>
-    public static Task WriteErrorAsync(HttpContext context, StatusError error) =>
-        StatusWriter.WriteAsync(context.Response, error, context.RequestAborted);
+    /// <summary>Answers with a Status error; <paramref name="indented"/> for the few errors the apiserver always indents (406).</summary>
+    public static async Task WriteErrorAsync(HttpContext context, StatusError error, bool indented = false)
+    {
+        if (!indented)
+        {
+            await StatusWriter.WriteAsync(context.Response, error, context.RequestAborted);
+            return;
+        }
+
+        var compact = StatusWriter.ToBytes(error);
+        var body = Indent(compact.AsSpan(0, compact.Length - 1));
+        var response = context.Response;
+        response.StatusCode = error.Code;
+        response.Headers.CacheControl = "no-cache, private";
+        response.ContentType = "application/json";
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body, context.RequestAborted);
+    }
 
     private static byte[] WithNewline(ReadOnlySpan<byte> json)
     {

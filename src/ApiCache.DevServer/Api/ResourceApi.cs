@@ -47,6 +47,12 @@ internal sealed class ResourceApi(
             return;
         }
 
+        if (!ContentNegotiation.AcceptsJson(context.Request))
+        {
+            await ApiResponses.WriteErrorAsync(context, ContentNegotiation.NotAcceptable, indented: true);
+            return;
+        }
+
         var request = new ResourceRequest(context, resource, info.Verb, @namespace, name, info.Subresource);
         var handler = (info.Verb, request.Subresource.Length > 0) switch
         {

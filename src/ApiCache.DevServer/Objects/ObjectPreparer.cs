@@ -155,6 +155,7 @@ internal sealed partial class ObjectPreparer(TimeProvider time)
                 updated["status"] = status;
             }
 
+            ResourceDefaults.ApplyOnUpdate(updated, current, resource);
             return null;
         }
 

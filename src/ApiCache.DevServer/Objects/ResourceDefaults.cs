@@ -79,6 +79,34 @@ internal static class ResourceDefaults
         node["status"] = Ordered(status, ["capacity", "allocatable", "phase", "conditions", "addresses", "daemonEndpoints", "nodeInfo", "images", "volumesInUse", "volumesAttached", "config", "runtimeHandlers", "features"]);
     }
 
+    /// <summary>
+    /// Puts each condition's fields in Go order and writes the timestamps Go always writes
+    /// (metav1.Time without omitempty: <c>null</c> when unset).
+    /// </summary>
+    private static void NormalizeConditions(JsonObject status, string[] order, string[] alwaysPresent)
+    {
+        if (status["conditions"] is not JsonArray conditions)
+        {
+            return;
+        }
+
+        for (var i = 0; i < conditions.Count; i++)
+        {
+            if (conditions[i] is JsonObject condition)
+            {
+                foreach (var field in alwaysPresent)
+                {
+                    if (!condition.ContainsKey(field))
+                    {
+                        condition[field] = null;
+                    }
+                }
+
+                conditions[i] = Ordered(condition, order);
+            }
+        }
+    }
+
     /// <summary>A copy of <paramref name="obj"/>'s members with the known ones in <paramref name="order"/>, unknown ones after them.</summary>
     private static JsonObject Ordered(JsonObject obj, string[] order)
     {
@@ -93,13 +121,37 @@ internal static class ResourceDefaults
         return result;
     }
 
-    /// <summary>Applies the update-time rules (defaults for fields an update may have dropped).</summary>
+    /// <summary>PodStatus fields in Go struct order.</summary>
+    private static readonly string[] PodStatusOrder =
+    [
+        "observedGeneration", "phase", "conditions", "message", "reason", "nominatedNodeName", "hostIP", "hostIPs", "podIP", "podIPs",
+        "startTime", "initContainerStatuses", "containerStatuses", "qosClass", "ephemeralContainerStatuses", "resize", "resourceClaimStatuses",
+    ];
+
+    /// <summary>
+    /// Applies the update-time rules (defaults for fields an update may have dropped, and the Go
+    /// field order of status, which a status patch would otherwise leave in merge order).
+    /// </summary>
     public static void ApplyOnUpdate(JsonObject updated, JsonObject current, ResourceDefinition resource)
     {
         _ = current;
         if (!resource.Unstructured && resource.Resource == "pods")
         {
             PodDefaults.Apply(updated);
+            if (updated["status"] is JsonObject status)
+            {
+                NormalizeConditions(status, ["type", "observedGeneration", "status", "lastProbeTime", "lastTransitionTime", "reason", "message"], ["lastProbeTime", "lastTransitionTime"]);
+                updated["status"] = Ordered(status, PodStatusOrder);
+            }
+        }
+        else if (!resource.Unstructured && resource.Resource == "nodes")
+        {
+            if (updated["status"] is JsonObject status)
+            {
+                NormalizeConditions(status, ["type", "status", "lastHeartbeatTime", "lastTransitionTime", "reason", "message"], ["lastHeartbeatTime", "lastTransitionTime"]);
+            }
+
+            ApplyNodeDefaults(updated);
         }
         else if (!resource.Unstructured && resource.Resource == "namespaces")
         {

@@ -164,6 +164,22 @@ public abstract class DevServerApiTests : IAsyncLifetime
         Assert.EndsWith("}", text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("application/yaml")]
+    [InlineData("application/vnd.kubernetes.protobuf")]
+    [InlineData("application/json;as=Table;v=v1;g=meta.k8s.io")]
+    public async Task Get_AcceptWithoutPlainJson_Answers406RatherThanTheWrongShape(string accept)
+    {
+        await Host.CreateConfigMapAsync("team-a", "shaped");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/namespaces/team-a/configmaps/shaped");
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+
+        using var response = await Host.Client.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.NotAcceptable, response.StatusCode);
+        Assert.Equal(FixtureUpstream.FixtureText("04-err-406-not-acceptable"), await response.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task List_Namespace_AnswersTypedListWithoutItemKinds()
     {
