@@ -231,6 +231,9 @@ internal sealed class NodeClientRunner : IAsyncDisposable
         return Convert.ToHexString(hash.GetHashAndReset());
     }
 
+    /// <summary>How often a waiting test retries the machine-wide install lock (bounded by the caller's timeout).</summary>
+    private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(200);
+
     /// <summary>An exclusive lock on <paramref name="path"/> shared by every process on the machine, waited for at most <paramref name="timeout"/>.</summary>
     private static async Task<FileStream> AcquireFileLockAsync(string path, TimeSpan timeout)
     {
@@ -243,7 +246,7 @@ internal sealed class NodeClientRunner : IAsyncDisposable
             }
             catch (IOException) when (stopwatch.Elapsed < timeout)
             {
-                await Task.Delay(200);
+                await Task.Delay(LockPollInterval);
             }
         }
     }

@@ -9,30 +9,8 @@ namespace ApiCache.Tests.DevServer.Api;
 /// resourceVersion rules and the Status errors, compared with what kube-apiserver answers.
 /// Runs once per store implementation (subclasses choose the store).
 /// </summary>
-public abstract class DevServerApiTests : IAsyncLifetime
+public abstract class DevServerApiTests : DevServerTestBase
 {
-    private DevServerHost? _host;
-
-    private protected DevServerHost Host => _host!;
-
-    /// <summary>The store under the server; null = the default in-memory store.</summary>
-    private protected abstract Task<IRevisionedStore?> CreateStoreAsync();
-
-    public async Task InitializeAsync()
-    {
-        _host = await DevServerHost.StartAsync(store: await CreateStoreAsync());
-        await Host.CreateNamespaceAsync("team-a");
-        await Host.CreateNamespaceAsync("team-b");
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-    }
-
     private static long Rv(JsonNode obj) => long.Parse(obj["metadata"]!["resourceVersion"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]

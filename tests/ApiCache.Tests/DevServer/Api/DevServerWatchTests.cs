@@ -9,29 +9,8 @@ namespace ApiCache.Tests.DevServer.Api;
 /// WATCH on the dev API server through real HTTP: initial state, resume from a revision with
 /// concurrent writers, selector membership changes, bookmarks, compaction and WatchList.
 /// </summary>
-public abstract class DevServerWatchTests : IAsyncLifetime
+public abstract class DevServerWatchTests : DevServerTestBase
 {
-    private DevServerHost? _host;
-
-    private protected DevServerHost Host => _host!;
-
-    private protected abstract Task<IRevisionedStore?> CreateStoreAsync();
-
-    public async Task InitializeAsync()
-    {
-        _host = await DevServerHost.StartAsync(store: await CreateStoreAsync());
-        await Host.CreateNamespaceAsync("team-a");
-        await Host.CreateNamespaceAsync("team-b");
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-    }
-
     private static string Type(JsonNode e) => e["type"]!.GetValue<string>();
 
     private static string Name(JsonNode e) => e["object"]!["metadata"]!["name"]!.GetValue<string>();
