@@ -10,12 +10,7 @@ using Microsoft.Extensions.Options;
 try
 {
     var builder = WebApplication.CreateBuilder(args);
-    builder.Logging.AddSimpleConsole(console =>
-    {
-        console.SingleLine = true;
-        console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-        console.UseUtcTimestamp = true;
-    });
+    SidecarLogging.Configure(builder.Logging);
 
     var sidecar = builder.Configuration.GetSection(SidecarOptions.SectionName).Get<SidecarOptions>() ?? new SidecarOptions();
     await using var devServer = BuiltInDevServer.IsNeeded(builder.Configuration)

@@ -1,5 +1,5 @@
-using System.Globalization;
 using ApiCache.DevServer.Objects;
+using ApiCache.Requests;
 using ApiCache.Serving;
 
 namespace ApiCache.DevServer.Api;
@@ -14,10 +14,9 @@ internal sealed class GetHandler(ResourceStore objects, RevisionGate gate)
         var text = context.Request.Query["resourceVersion"].ToString();
         if (text.Length > 0)
         {
-            if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var rv))
+            if (!ListOptionsParser.TryParseResourceVersion(text, out var rv, out var invalid))
             {
-                await ApiResponses.WriteErrorAsync(context, StatusError.BadRequest(
-                    $"invalid resource version: resourceVersion: Invalid value: {FieldError.Quote(text)}: strconv.ParseUint: parsing {FieldError.Quote(text)}: invalid syntax"));
+                await ApiResponses.WriteErrorAsync(context, invalid!);
                 return;
             }
 

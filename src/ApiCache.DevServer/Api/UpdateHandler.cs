@@ -53,6 +53,7 @@ internal sealed class UpdateHandler(ResourceStore objects)
             replacement = obj;
         }
 
+        var dryRun = DryRun.Requested(context.Request);
         for (var attempt = 0; ; attempt++)
         {
             var (current, _) = await objects.GetAsync(request.Resource, request.NamespaceOrNull, request.Name, 0, request.Aborted);
@@ -88,8 +89,9 @@ internal sealed class UpdateHandler(ResourceStore objects)
                 return;
             }
 
-            // A patch carries the current resourceVersion unless it set one itself.
-            var explicitPrecondition = precondition is not null && (patch is null || precondition != current.ResourceVersion || PatchSetsResourceVersion(patch));
+            // A resourceVersion in the body (or set by the patch) is a precondition. Without one a
+            // patch carries the current resourceVersion, so the check passes and a lost race below
+            // is retried against the new state; with one the retry finds it stale and answers 409.
             if (precondition is long expected && expected != current.ResourceVersion)
             {
                 await ApiResponses.WriteErrorAsync(context, Conflict(request));
@@ -103,9 +105,10 @@ internal sealed class UpdateHandler(ResourceStore objects)
             }
 
             var stored = ObjectCodec.ToStored(updated, request.Resource);
-            if (stored.AsSpan().SequenceEqual(current.KeyValue.Value) || DryRun.Requested(context.Request))
+            if (dryRun || stored.AsSpan().SequenceEqual(current.KeyValue.Value))
             {
-                await ApiResponses.WriteJsonAsync(context, 200, DryRun.Requested(context.Request) ? ObjectCodec.Stamped(stored, current.ResourceVersion, request.Resource) : current.ToJson());
+                // Dry run, or an update that changes nothing: the apiserver keeps the resourceVersion.
+                await ApiResponses.WriteJsonAsync(context, 200, ObjectCodec.Stamped(stored, current.ResourceVersion, request.Resource));
                 return;
             }
 
@@ -116,7 +119,7 @@ internal sealed class UpdateHandler(ResourceStore objects)
                 return;
             }
 
-            if (explicitPrecondition || attempt == Attempts - 1)
+            if (attempt == Attempts - 1)
             {
                 await ApiResponses.WriteErrorAsync(context, Conflict(request));
                 return;
@@ -128,7 +131,4 @@ internal sealed class UpdateHandler(ResourceStore objects)
     internal static StatusError Conflict(ResourceRequest request) =>
         StatusError.Conflict(request.Resource.Group, request.Resource.Resource, request.Name,
             "the object has been modified; please apply your changes to the latest version and try again");
-
-    private static bool PatchSetsResourceVersion(byte[] patch) =>
-        patch.AsSpan().IndexOf("\"resourceVersion\""u8) >= 0;
 }

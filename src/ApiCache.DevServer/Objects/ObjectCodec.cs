@@ -24,8 +24,8 @@ internal static class ObjectCodec
         "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers", "managedFields",
     ];
 
-    /// <summary>Fields that come after resourceVersion in a built-in kind's metadata.</summary>
-    private static readonly HashSet<string> AfterResourceVersion = [.. MetadataOrder.SkipWhile(f => f != "resourceVersion").Skip(1)];
+    /// <summary>Fields that come after resourceVersion in a built-in kind's metadata, as UTF-8 (compared without decoding).</summary>
+    private static readonly byte[][] AfterResourceVersion = [.. MetadataOrder.SkipWhile(f => f != "resourceVersion").Skip(1).Select(Encoding.UTF8.GetBytes)];
 
     /// <summary>Maps whose keys Go writes sorted (map[string]string fields of the built-in kinds).</summary>
     private static readonly string[] SortedMapFields = ["data", "binaryData", "stringData"];
@@ -90,8 +90,7 @@ internal static class ObjectCodec
                 reader.Read(); // StartObject of metadata
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var name = reader.GetString()!;
-                    if (resource.Unstructured ? string.CompareOrdinal(name, "resourceVersion") > 0 : AfterResourceVersion.Contains(name))
+                    if (ComesAfterResourceVersion(reader.ValueSpan, resource.Unstructured))
                     {
                         insertAt = (int)reader.TokenStartIndex;
                         break;
@@ -119,7 +118,11 @@ internal static class ObjectCodec
             throw new JsonException("a stored object has no metadata");
         }
 
-        var rvMember = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"\"resourceVersion\":\"{resourceVersion}\""));
+        Span<byte> rvMember = stackalloc byte[48];
+        "\"resourceVersion\":\""u8.CopyTo(rvMember);
+        resourceVersion.TryFormat(rvMember[19..], out var digits, default, CultureInfo.InvariantCulture);
+        rvMember[19 + digits] = (byte)'"';
+        rvMember = rvMember[..(20 + digits)];
         var before = stripTypeMeta ? stored[firstKept..insertAt] : stored[1..insertAt];
         output.Write("{"u8);
         output.Write(before);
@@ -136,6 +139,29 @@ internal static class ObjectCodec
         }
 
         output.Write(stored[insertAt..]);
+    }
+
+    /// <summary>
+    /// True when a metadata field named <paramref name="name"/> (raw UTF-8; stored keys have no
+    /// escapes) is written after resourceVersion: in ObjectMeta order for built-in kinds, in
+    /// sorted order for unstructured ones.
+    /// </summary>
+    private static bool ComesAfterResourceVersion(ReadOnlySpan<byte> name, bool unstructured)
+    {
+        if (unstructured)
+        {
+            return name.SequenceCompareTo("resourceVersion"u8) > 0;
+        }
+
+        foreach (var field in AfterResourceVersion)
+        {
+            if (name.SequenceEqual(field))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void WriteTyped(Utf8JsonWriter writer, JsonObject obj)

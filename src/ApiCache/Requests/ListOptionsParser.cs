@@ -34,10 +34,8 @@ internal static class ListOptionsParser
         ulong? rvNumber = null;
         if (resourceVersion is not null)
         {
-            if (!ulong.TryParse(resourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            if (!TryParseResourceVersion(resourceVersion, out var parsed, out error))
             {
-                error = StatusError.BadRequest(
-                    $"invalid resource version: resourceVersion: Invalid value: {FieldError.Quote(resourceVersion)}: strconv.ParseUint: parsing {FieldError.Quote(resourceVersion)}: invalid syntax");
                 return null;
             }
 
@@ -64,6 +62,23 @@ internal static class ListOptionsParser
             TimeoutSeconds = timeout,
             SendInitialEvents = sendInitialEvents,
         };
+    }
+
+    /// <summary>
+    /// Parses a <c>resourceVersion</c> parameter (LIST, WATCH and GET); on failure the apiserver's
+    /// 400 <c>invalid resource version: ... strconv.ParseUint ...</c>.
+    /// </summary>
+    public static bool TryParseResourceVersion(string text, out ulong resourceVersion, out StatusError? error)
+    {
+        error = null;
+        if (ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out resourceVersion))
+        {
+            return true;
+        }
+
+        error = StatusError.BadRequest(
+            $"invalid resource version: resourceVersion: Invalid value: {FieldError.Quote(text)}: strconv.ParseUint: parsing {FieldError.Quote(text)}: invalid syntax");
+        return false;
     }
 
     private static List<FieldError> ValidateList(string? match, string? resourceVersion, string? continueToken, bool? sendInitialEvents)

@@ -183,16 +183,7 @@ internal sealed class SidecarProcess : IAsyncDisposable
     {
         try
         {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            await _exited.WaitAsync(TimeSpan.FromSeconds(30));
-        }
-        catch (InvalidOperationException)
-        {
-            // Exited between the check and the kill.
+            await ChildProcess.KillAndWaitAsync(_process, _exited);
         }
         finally
         {

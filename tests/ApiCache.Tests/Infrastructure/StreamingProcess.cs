@@ -73,12 +73,7 @@ internal sealed class StreamingProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-
-        await _process.WaitForExitAsync();
+        await ChildProcess.KillAndWaitAsync(_process, _process.WaitForExitAsync());
         await _readers;
         _process.Dispose();
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ApiCache.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 
@@ -7,8 +6,6 @@ namespace ApiCache.Tests.Sidecar;
 /// <summary>Real kubectl binaries pointed at the real sidecar process, in front of recorded apiserver answers.</summary>
 public sealed class KubectlTests : IClassFixture<SidecarFixture>
 {
-    private static readonly TimeSpan KubectlDeadline = TimeSpan.FromSeconds(60);
-
     private readonly SidecarFixture _fixture;
 
     public KubectlTests(SidecarFixture fixture) => _fixture = fixture;
@@ -24,15 +21,15 @@ public sealed class KubectlTests : IClassFixture<SidecarFixture>
     {
         // Arrange
         using var home = new TempDirectory();
-        var kubeconfig = WriteKubeconfig(home, _fixture.Address);
+        var kubectl = Kubectl(version, home, _fixture.Address);
 
         // Act
-        var result = await RunKubectlAsync(version, home, "--kubeconfig", kubeconfig, "get", "--raw", path);
+        var result = await kubectl.RunAsync("get", "--raw", path);
 
         // Assert
         Assert.True(result.ExitCode == 0, $"kubectl {version} exited with {result.ExitCode}; stderr:\n{result.Stderr}");
         // kubectl --raw copies the body to stdout as it is: no trailing newline added (/version has none).
-        Assert.Equal(FixtureUpstream.FixtureBody(fixtureName), result.Stdout);
+        Assert.Equal(FixtureUpstream.FixtureBody(fixtureName), result.StdoutBytes);
         // Only this test asks for this path with this kubectl version; its request reached the upstream with kubectl's own User-Agent.
         var request = Assert.Single(
             _fixture.Upstream.RequestsFor(path),
@@ -51,10 +48,10 @@ public sealed class KubectlTests : IClassFixture<SidecarFixture>
     {
         // Arrange
         using var home = new TempDirectory();
-        var kubeconfig = WriteKubeconfig(home, _fixture.Address);
+        var kubectl = Kubectl(version, home, _fixture.Address);
 
         // Act
-        var result = await RunKubectlAsync(version, home, "--kubeconfig", kubeconfig, "get", "--raw", "/api/v1/namespaces/team-a/pods/nope");
+        var result = await kubectl.RunAsync("get", "--raw", "/api/v1/namespaces/team-a/pods/nope");
 
         // Assert
         Assert.True(result.ExitCode == 1, $"kubectl {version} exited with {result.ExitCode}; stderr:\n{result.Stderr}");
@@ -88,76 +85,18 @@ public sealed class KubectlTests : IClassFixture<SidecarFixture>
         await using var sidecar = await SidecarProcess.StartAsync(
             ["--ApiCache:Upstream:Servers:0:Url=" + upstream.Address, "--Sidecar:Listen=http://127.0.0.1:0"]);
         using var home = new TempDirectory();
-        var kubeconfig = WriteKubeconfig(home, sidecar.Address);
+        var kubectl = Kubectl(version, home, sidecar.Address);
 
         // Act
-        var result = await RunKubectlAsync(version, home, "--kubeconfig", kubeconfig, "get", "--raw", "/api/v1/namespaces");
+        var result = await kubectl.RunAsync("get", "--raw", "/api/v1/namespaces");
 
         // Assert
         Assert.True(result.ExitCode == 0, $"kubectl {version} exited with {result.ExitCode}; stderr:\n{result.Stderr}");
-        Assert.Equal(namespaces, result.Stdout);
+        Assert.Equal(namespaces, result.StdoutBytes);
         Assert.Equal("/api/v1/namespaces", seenTarget);
     }
 
-    /// <summary>A kubeconfig whose only cluster is the sidecar, with a token user (kubectl 1.33 withholds it over http://).</summary>
-    private static string WriteKubeconfig(TempDirectory home, Uri server) => home.Write("kubeconfig", $"""
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: sidecar
-          cluster:
-            server: {server.GetLeftPart(UriPartial.Authority)}
-        users:
-        - name: tester
-          user:
-            token: test-token
-        contexts:
-        - name: sidecar
-          context:
-            cluster: sidecar
-            user: tester
-        current-context: sidecar
-        """);
-
-    /// <summary>Runs kubectl with HOME in <paramref name="home"/> (no user kubeconfig or cache) and no proxy settings.</summary>
-    private static async Task<(int ExitCode, byte[] Stdout, string Stderr)> RunKubectlAsync(string version, TempDirectory home, params string[] args)
-    {
-        var startInfo = new ProcessStartInfo(TestPaths.Kubectl(version))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = home.Path,
-        };
-        foreach (var arg in args)
-        {
-            startInfo.ArgumentList.Add(arg);
-        }
-
-        foreach (var name in startInfo.Environment.Keys.ToArray())
-        {
-            if (name.Contains("proxy", StringComparison.OrdinalIgnoreCase) || name.StartsWith("KUBE", StringComparison.Ordinal))
-            {
-                startInfo.Environment.Remove(name);
-            }
-        }
-
-        startInfo.Environment["HOME"] = home.Path;
-
-        using var process = Process.Start(startInfo)!;
-        using var stdout = new MemoryStream();
-        var readStdout = process.StandardOutput.BaseStream.CopyToAsync(stdout);
-        var readStderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await Task.WhenAll(readStdout, readStderr, process.WaitForExitAsync()).WaitAsync(KubectlDeadline);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"kubectl {version} {string.Join(' ', args)} did not finish within {KubectlDeadline}.");
-        }
-
-        return (process.ExitCode, stdout.ToArray(), await readStderr);
-    }
+    /// <summary>kubectl of <paramref name="version"/> with HOME in <paramref name="home"/> and a token user (which kubectl withholds over http://).</summary>
+    private static KubectlRunner Kubectl(string version, TempDirectory home, Uri server) =>
+        new(version, KubectlRunner.WriteKubeconfig(home.Path, server, token: "test-token"), home.Path);
 }
