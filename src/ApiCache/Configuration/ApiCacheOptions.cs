@@ -22,6 +22,9 @@ public sealed class ApiCacheOptions
     /// </summary>
     public bool ServeHealthEndpoints { get; set; } = true;
 
+    /// <summary>The informer cache: which resources are cached, history and memory limits.</summary>
+    public CacheOptions Cache { get; set; } = new();
+
     /// <summary>The Prometheus metrics endpoint.</summary>
     public MetricsOptions Metrics { get; set; } = new();
 }

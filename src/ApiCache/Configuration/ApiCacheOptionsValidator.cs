@@ -30,6 +30,11 @@ internal sealed class ApiCacheOptionsValidator : IValidateOptions<ApiCacheOption
             failures.Add($"ApiCache:Metrics:MaxSeriesPerInstrument must be at least 1 (got {options.Metrics.MaxSeriesPerInstrument}).");
         }
 
+        if (options.Cache.Enabled)
+        {
+            Caching.CachedResourceResolver.Resolve(options.Cache, failures);
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
