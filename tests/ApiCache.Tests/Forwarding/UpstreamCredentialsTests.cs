@@ -3,7 +3,6 @@ using ApiCache.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace ApiCache.Tests.Forwarding;
 
@@ -16,7 +15,7 @@ public sealed class UpstreamCredentialsTests
         // Arrange: a service-account-style token file, a fake clock, and an upstream that reports the token.
         using var temp = new TempDirectory();
         var tokenFile = temp.Write("token", "first-token\n");
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeClock(DateTimeOffset.UtcNow);
         await using var upstream = await LoopbackServer.StartAsync(app => app.Run(context =>
             context.Response.WriteAsync(context.Request.Headers.Authorization.ToString())));
         await using var proxy = await LoopbackServer.StartAsync(

@@ -1,14 +1,13 @@
 using ApiCache.Tests.Infrastructure;
 using ApiCache.Configuration;
 using ApiCache.Upstream;
-using Microsoft.Extensions.Time.Testing;
 
 namespace ApiCache.Tests.Upstream;
 
 public sealed class BearerTokenSourceTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly FakeClock _time = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     public void Dispose() => _dir.Dispose();
 

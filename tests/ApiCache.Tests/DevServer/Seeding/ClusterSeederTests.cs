@@ -6,7 +6,6 @@ using ApiCache.DevServer.Resources;
 using ApiCache.DevServer.Seeding;
 using ApiCache.DevServer.Storage;
 using ApiCache.Tests.Infrastructure;
-using Microsoft.Extensions.Time.Testing;
 
 namespace ApiCache.Tests.DevServer.Seeding;
 
@@ -476,7 +475,7 @@ public sealed class ClusterSeederTests
         await cancellation.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ClusterSeeder.SeedAsync(
-            new RecordingStore(), Catalog, new SeedOptions(1, 10, 1), new FakeTimeProvider(Now), cancellation.Token));
+            new RecordingStore(), Catalog, new SeedOptions(1, 10, 1), new FakeClock(Now), cancellation.Token));
     }
 
     [Theory]
@@ -490,7 +489,7 @@ public sealed class ClusterSeederTests
         var options = new SeedOptions(nodes, pods, configMaps) { Namespaces = namespaces, BatchSize = batchSize };
 
         var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ClusterSeeder.SeedAsync(
-            new RecordingStore(), Catalog, options, new FakeTimeProvider(Now), CancellationToken.None));
+            new RecordingStore(), Catalog, options, new FakeClock(Now), CancellationToken.None));
         Assert.Equal(name, error.ParamName);
     }
 
@@ -509,7 +508,7 @@ public sealed class ClusterSeederTests
     private static async Task<(RecordingStore Store, SeedResult Result)> SeedAsync(SeedOptions options, RecordingStore? store = null)
     {
         store ??= new RecordingStore();
-        var result = await ClusterSeeder.SeedAsync(store, Catalog, options, new FakeTimeProvider(Now), CancellationToken.None);
+        var result = await ClusterSeeder.SeedAsync(store, Catalog, options, new FakeClock(Now), CancellationToken.None);
         return (store, result);
     }
 

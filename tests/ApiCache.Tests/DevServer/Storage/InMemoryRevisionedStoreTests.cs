@@ -1,6 +1,6 @@
 using System.Text;
 using ApiCache.DevServer.Storage;
-using Microsoft.Extensions.Time.Testing;
+using ApiCache.Tests.Infrastructure;
 
 namespace ApiCache.Tests.DevServer.Storage;
 
@@ -78,7 +78,7 @@ public sealed class InMemoryRevisionedStoreTests
     [Fact]
     public async Task WatchAsync_Progress_AtMostOncePerIntervalAndOnlyWhenTheRevisionMoved()
     {
-        var time = new FakeTimeProvider();
+        var time = new FakeClock();
         await using var store = new InMemoryRevisionedStore(new InMemoryStoreOptions { ProgressInterval = TimeSpan.FromSeconds(1), TimeProvider = time });
         await using var watch = new StoreWatchReader(store, "/quiet/", 1);
 
