@@ -1,0 +1,14 @@
+namespace ApiCache.Storage;
+
+/// <summary>
+/// The outcome of running a <see cref="QueryPlan"/> (the objects themselves went to the caller's list).
+/// </summary>
+/// <param name="Count">How many objects the query appended.</param>
+/// <param name="HasMore">True when further matching objects follow the last one appended (the list needs a continue token).</param>
+/// <param name="RemainingItemCount">
+/// How many matching objects follow the last one appended, when that is cheap to know: the query has no
+/// label or field selector (as the apiserver, which only reports <c>remainingItemCount</c> then). 0 when
+/// <paramref name="HasMore"/> is false; null when the query has selectors.
+/// </param>
+/// <param name="Plan">The plan that ran (its <see cref="QueryPlan.Describe"/> is for logs, metrics and tests).</param>
+internal readonly record struct StoreQueryResult(int Count, bool HasMore, long? RemainingItemCount, QueryPlan Plan);
