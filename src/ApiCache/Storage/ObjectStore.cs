@@ -200,6 +200,7 @@ internal sealed class ObjectStore
         return bytes;
     }
 
-    private long EstimatedBytes(CachedObject item) =>
+    /// <summary>What one object adds to <see cref="Bytes"/> when stored (its size plus its index entries).</summary>
+    public long EstimatedBytes(CachedObject item) =>
         item.SizeInBytes + PrimaryEntryBytes + ((long)IndexEntryBytes * (item.Labels.Length + _fields.Length));
 }
