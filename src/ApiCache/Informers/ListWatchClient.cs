@@ -309,9 +309,10 @@ internal sealed class ListWatchClient
             await using var stream = await content.ReadAsStreamAsync(cancellationToken);
             while (true)
             {
-                if (length == buffer.Length)
+                var room = Math.Min(buffer.Length, max);
+                if (length == room)
                 {
-                    if (length >= max)
+                    if (room == max)
                     {
                         if (truncate)
                         {
@@ -325,9 +326,10 @@ internal sealed class ListWatchClient
                     buffer.AsSpan(0, length).CopyTo(larger);
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = larger;
+                    room = Math.Min(buffer.Length, max);
                 }
 
-                var read = await stream.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, max) - length), cancellationToken);
+                var read = await stream.ReadAsync(buffer.AsMemory(length, room - length), cancellationToken);
                 if (read == 0)
                 {
                     return (buffer, length);
