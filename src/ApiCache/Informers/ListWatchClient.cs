@@ -163,7 +163,6 @@ internal sealed class ListWatchClient
                                 ArrayPool<byte>.Shared.Return(joined);
                             }
 
-                            joined = null;
                             joined = ArrayPool<byte>.Shared.Rent((int)line.Length);
                         }
 
