@@ -2,7 +2,6 @@ using System.Globalization;
 using ApiCache.Informers;
 using ApiCache.Storage;
 using ApiCache.Tests.Infrastructure;
-using Microsoft.Extensions.Time.Testing;
 
 namespace ApiCache.Tests.Informers;
 
@@ -78,7 +77,7 @@ public sealed class ReflectorScriptedUpstreamTests : IDisposable
     [Fact]
     public async Task RunAsync_ServerErrorThenTooManyRequests_BacksOffHonoursRetryAfterAndResumesWithoutRelist()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var time = new FakeClock(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         await using var upstream = await ScriptedUpstream.StartAsync(
             (context, _) => ScriptedUpstream.WriteAsync(context, 200, ScriptedUpstream.ListBody(10, null, ScriptedUpstream.Item("a", 10))),
             async (context, n) =>
@@ -132,7 +131,7 @@ public sealed class ReflectorScriptedUpstreamTests : IDisposable
     [Fact]
     public async Task RunAsync_WatchEndsAtOnceWithoutEvents_BacksOffBeforeRewatching()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var time = new FakeClock(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         await using var upstream = await ScriptedUpstream.StartAsync(
             (context, _) => ScriptedUpstream.WriteAsync(context, 200, ScriptedUpstream.ListBody(10, null)),
             (context, _) => ScriptedUpstream.StartWatchAsync(context));
