@@ -1,3 +1,4 @@
+using ApiCache.Caching;
 using ApiCache.Configuration;
 using ApiCache.Forwarding;
 using ApiCache.Health;
@@ -29,6 +30,9 @@ public static class ApiCacheEndpointRouteBuilderExtensions
         // Resolve the upstream now: a wrong kubeconfig or URL fails start-up, not the first request.
         services.GetRequiredService<UpstreamEndpointSet>();
         var forwarder = services.GetRequiredService<UpstreamForwarder>();
+
+        // Build the caches (their configuration was validated with the options) and their metrics.
+        services.GetRequiredService<CacheMetrics>();
 
         if (options.ServeHealthEndpoints)
         {

@@ -1,3 +1,4 @@
+using ApiCache.Caching;
 using ApiCache.Configuration;
 using ApiCache.Forwarding;
 using ApiCache.Metrics;
@@ -36,6 +37,9 @@ public static class ApiCacheServiceCollectionExtensions
         services.TryAddSingleton<ApiCacheMetrics>();
         services.TryAddSingleton<UpstreamEndpointSet>();
         services.TryAddSingleton<UpstreamForwarder>();
+        services.TryAddSingleton<CacheRegistry>();
+        services.TryAddSingleton<CacheMetrics>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, CacheHostedService>());
         services.TryAddSingleton(static provider => new PrometheusTextExporter(
             [ApiCacheMetrics.MeterName],
             provider.GetRequiredService<IOptions<ApiCacheOptions>>().Value.Metrics.MaxSeriesPerInstrument,

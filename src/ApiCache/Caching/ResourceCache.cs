@@ -1,0 +1,67 @@
+using ApiCache.Informers;
+using ApiCache.Storage;
+using ApiCache.Upstream;
+using Microsoft.Extensions.Logging;
+
+namespace ApiCache.Caching;
+
+/// <summary>
+/// Everything that caches one resource: its definition, the <see cref="WatchCache"/> that holds it and
+/// the <see cref="Informers.Reflector"/> that feeds it from the upstream. Started and stopped by the
+/// <see cref="CacheRegistry"/>.
+/// </summary>
+internal sealed class ResourceCache : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _running = Task.CompletedTask;
+
+    public ResourceCache(
+        CachedResourceDefinition definition,
+        UpstreamEndpointSet endpoints,
+        ReflectorSettings settings,
+        StringInterner interner,
+        TimeProvider time,
+        ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        Definition = definition;
+        Cache = new WatchCache(definition, time, loggerFactory.CreateLogger<WatchCache>());
+        var client = new ListWatchClient(endpoints, definition.CollectionPath, time, settings.MaxMessageBytes);
+        var decoder = new ObjectDecoder(definition.Schema, definition.Namespaced, interner);
+        Reflector = new Reflector(definition.DisplayName, client, decoder, Cache, settings, time, loggerFactory.CreateLogger<Reflector>());
+    }
+
+    /// <summary>The resource.</summary>
+    public CachedResourceDefinition Definition { get; }
+
+    /// <summary>The cached state, history and freshness of the resource.</summary>
+    public WatchCache Cache { get; }
+
+    /// <summary>The list+watch loop feeding <see cref="Cache"/>.</summary>
+    public Reflector Reflector { get; }
+
+    /// <summary>Starts the reflector in the background; the cache becomes ready when its first list is stored.</summary>
+    public void Start() => _running = Task.Run(() => Reflector.RunAsync(_stopping.Token));
+
+    /// <summary>Stops the reflector (its in-flight request is cancelled) and waits for it to end.</summary>
+    public async Task StopAsync()
+    {
+        await _stopping.CancelAsync();
+        try
+        {
+            await _running;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        Cache.Dispose();
+        _stopping.Dispose();
+    }
+}
