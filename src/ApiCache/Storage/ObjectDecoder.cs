@@ -38,6 +38,8 @@ internal sealed class ObjectDecoder : IObjectDecoder
     /// <summary>Label buffers start with room for this many labels (rented from the shared pool).</summary>
     private const int InitialLabelCapacity = 16;
 
+    private const string EmptyInput = "the input is empty: expected a JSON object";
+
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxDepth };
 
     private readonly PathNode _root;
@@ -104,6 +106,13 @@ internal sealed class ObjectDecoder : IObjectDecoder
     {
         cachedObject = null;
         hadTypeMeta = false;
+        if (json.TrimStart(" \t\r\n"u8).IsEmpty)
+        {
+            // Utf8JsonReader throws on input without a token.
+            error = EmptyInput;
+            return false;
+        }
+
         var fields = _absentValues.Length == 0 ? [] : new string[_absentValues.Length];
         var metadata = new MetadataValues(ArrayPool<KeyValuePair<string, string>>.Shared.Rent(InitialLabelCapacity));
         try
@@ -212,7 +221,7 @@ internal sealed class ObjectDecoder : IObjectDecoder
         start = end = typeMetaEnd = -1;
         if (!reader.Read())
         {
-            return "the object is empty: expected a JSON object";
+            return EmptyInput;
         }
 
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -431,24 +440,26 @@ internal sealed class ObjectDecoder : IObjectDecoder
             return "the object has no metadata.name";
         }
 
-        var identity = string.IsNullOrEmpty(metadata.Namespace) ? metadata.Name : metadata.Namespace + "/" + metadata.Name;
         if (!metadata.HasResourceVersion)
         {
-            return $"object {identity} has no metadata.resourceVersion";
+            return $"object {Identity(metadata)} has no metadata.resourceVersion";
         }
 
         if (Namespaced && string.IsNullOrEmpty(metadata.Namespace))
         {
-            return $"object {identity} has no metadata.namespace, but the resource is namespaced";
+            return $"object {Identity(metadata)} has no metadata.namespace, but the resource is namespaced";
         }
 
         if (!Namespaced && !string.IsNullOrEmpty(metadata.Namespace))
         {
-            return $"object {identity} has metadata.namespace \"{metadata.Namespace}\", but the resource is cluster-scoped";
+            return $"object {Identity(metadata)} has metadata.namespace \"{metadata.Namespace}\", but the resource is cluster-scoped";
         }
 
         return null;
     }
+
+    private static string Identity(in MetadataValues metadata) =>
+        string.IsNullOrEmpty(metadata.Namespace) ? metadata.Name! : metadata.Namespace + "/" + metadata.Name;
 
     /// <summary>
     /// Records the value the reader is on for the fields whose path ends at <paramref name="node"/>,
