@@ -11,8 +11,14 @@ namespace ApiCache.Storage;
 /// </summary>
 internal sealed class CachedObject : ILabelAccessor, IFieldAccessor
 {
-    /// <summary>Approximate fixed cost of one cached object beyond its JSON bytes (object and array headers, fields).</summary>
-    private const int FixedOverhead = 24 /* byte[] header */ + 72 /* this */ + 32 /* labels and fields arrays */;
+    /// <summary>
+    /// Fixed cost of one cached object on 64-bit .NET beyond its JSON bytes: the byte[] header (type
+    /// handle, object header, length) and this object (header, type handle, eight 8-byte fields).
+    /// </summary>
+    private const int FixedOverhead = 24 /* byte[] header */ + 16 + 72 /* this */;
+
+    /// <summary>Header of a non-empty array (object header, type handle, length); empty arrays are shared.</summary>
+    private const int ArrayHeader = 24;
 
     private readonly KeyValuePair<string, string>[] _labels;
     private readonly string[] _fields;
@@ -50,7 +56,20 @@ internal sealed class CachedObject : ILabelAccessor, IFieldAccessor
         _labels = labels;
         _fields = fields;
         Schema = schema;
-        SizeInBytes = FixedOverhead + json.Length + StringSize(key.Name) + StringSize(uid) + (labels.Length * 16) + (fields.Length * 8);
+        SizeInBytes = EstimateSize(json, key, uid, labels, fields);
+    }
+
+    /// <summary>A copy with other JSON and resource version sharing everything else (see <see cref="CopyWith"/>).</summary>
+    private CachedObject(CachedObject source, byte[] json, long resourceVersion)
+    {
+        Json = json;
+        Key = source.Key;
+        Uid = source.Uid;
+        ResourceVersion = resourceVersion;
+        _labels = source._labels;
+        _fields = source._fields;
+        Schema = source.Schema;
+        SizeInBytes = EstimateSize(json, Key, Uid, _labels, _fields);
     }
 
     /// <summary>The object's JSON in list-item form.</summary>
@@ -78,13 +97,26 @@ internal sealed class CachedObject : ILabelAccessor, IFieldAccessor
     public ObjectSchema Schema { get; }
 
     /// <summary>
-    /// Bytes this object keeps alive, estimated: its JSON plus headers and the strings not shared with
-    /// other objects (namespace, label keys and values are interned by the store and not counted).
+    /// Bytes this object keeps alive on 64-bit .NET, estimated: its JSON, this object, the labels and
+    /// fields arrays, and the strings not shared with other objects (name and uid). The namespace, label
+    /// keys and values and field values come from the decoder's <see cref="StringInterner"/> and are
+    /// not counted here (the interner's table is bounded on its own).
     /// </summary>
     public long SizeInBytes { get; }
 
     /// <summary>The value of the schema's field at <paramref name="position"/>; "" when the object lacks it.</summary>
     public string GetField(int position) => _fields[position];
+
+    /// <summary>
+    /// A copy whose JSON is <paramref name="json"/> and resource version <paramref name="resourceVersion"/>,
+    /// sharing key, uid, labels and fields with this one. The caller guarantees that <paramref name="json"/>
+    /// differs from <see cref="Json"/> in nothing those are extracted from (see <see cref="ObjectDecoder.WithResourceVersion"/>).
+    /// </summary>
+    public CachedObject CopyWith(byte[] json, long resourceVersion)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        return new CachedObject(this, json, resourceVersion);
+    }
 
     /// <inheritdoc/>
     public bool TryGetLabel(string key, [MaybeNullWhen(false)] out string value)
@@ -130,5 +162,14 @@ internal sealed class CachedObject : ILabelAccessor, IFieldAccessor
         }
     }
 
-    private static int StringSize(string value) => value.Length == 0 ? 0 : 22 + (2 * value.Length);
+    private static long EstimateSize(byte[] json, ObjectKey key, string uid, KeyValuePair<string, string>[] labels, string[] fields) =>
+        FixedOverhead + Align(json.Length)
+        + StringSize(key.Name) + StringSize(uid)
+        + (labels.Length == 0 ? 0 : ArrayHeader + (labels.Length * 16L))
+        + (fields.Length == 0 ? 0 : ArrayHeader + (fields.Length * 8L));
+
+    /// <summary>A string's size: header, type handle, length, UTF-16 characters and terminator, rounded up to 8.</summary>
+    private static long StringSize(string value) => value.Length == 0 ? 0 : Align(22 + (2L * value.Length));
+
+    private static long Align(long size) => (size + 7) & ~7L;
 }
