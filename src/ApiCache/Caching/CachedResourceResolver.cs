@@ -190,7 +190,7 @@ internal static partial class CachedResourceResolver
             Kind = builtIn ? kind : null,
             Namespaced = namespaced,
             IsCustomResource = isCustom,
-            Schema = new ObjectSchema(conversion.SupportedFields, indexed),
+            Schema = isCustom ? new ObjectSchema(conversion.SupportedFields, indexed) : ObjectSchema.ForBuiltIn(group, kind, indexed),
             FieldConversion = conversion,
             HistoryWindow = window,
             HistoryMaxEvents = maxEvents,

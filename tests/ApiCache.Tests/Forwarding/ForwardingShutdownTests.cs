@@ -48,7 +48,7 @@ public sealed class ForwardingShutdownTests
             services =>
             {
                 services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(10));
-                services.AddApiCache(options => options.Upstream.Servers.Add(new UpstreamServerOptions { Url = upstream.Address.ToString() }));
+                services.AddApiCache(options => ProxyHost.ForwardingOnly(options).Upstream.Servers.Add(new UpstreamServerOptions { Url = upstream.Address.ToString() }));
             });
         using var watchClient = new HttpClient { BaseAddress = proxy.Address };
         using var getClient = new HttpClient { BaseAddress = proxy.Address };

@@ -23,7 +23,7 @@ public sealed class UpstreamCredentialsTests
             services =>
             {
                 services.AddSingleton<TimeProvider>(clock);
-                services.AddApiCache(options => options.Upstream.Servers.Add(
+                services.AddApiCache(options => ProxyHost.ForwardingOnly(options).Upstream.Servers.Add(
                     new UpstreamServerOptions { Url = upstream.Address.ToString(), BearerTokenFile = tokenFile }));
             });
         using var client = new HttpClient { BaseAddress = proxy.Address };

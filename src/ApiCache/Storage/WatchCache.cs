@@ -1,0 +1,498 @@
+using ApiCache.Caching;
+using ApiCache.Informers;
+using Microsoft.Extensions.Logging;
+
+namespace ApiCache.Storage;
+
+/// <summary>
+/// The cache of one resource, as the upstream's <c>watchCache</c>: the current objects with their
+/// indexes, a bounded history of recent events, the resource version the cache has reached, and
+/// waiters for a resource version. Fed by one <see cref="Reflector"/> (the only writer) through
+/// <see cref="IReflectorSink"/>; read concurrently by list, get and watch serving.
+/// </summary>
+/// <remarks>
+/// Invariants: all state changes happen under the write lock and in upstream order; the resource
+/// version never decreases; every change to the store is also an event in the history (re-lists
+/// included, as the difference between the old and new state), so a watcher following the history
+/// sees every state the store went through. Readers hold the read lock only while collecting object
+/// references; bytes are written to clients outside the lock.
+/// </remarks>
+internal sealed partial class WatchCache : IReflectorSink, IDisposable
+{
+    private static readonly StoreQuery Everything = new();
+
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly ObjectStore _store;
+    private readonly EventHistory _history;
+    private readonly FreshnessWaiters _waiters;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _resourceVersion;
+    private long _lastProgressTimestamp;
+    private bool _ready;
+    private bool _listed;
+    private ListTypeInfo? _typeInfo;
+    private long _eventsApplied;
+    private long _replaces;
+
+    public WatchCache(CachedResourceDefinition definition, TimeProvider time, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        Definition = definition;
+        _time = time;
+        _logger = logger;
+        _store = new ObjectStore(definition.Schema);
+        _history = new EventHistory(definition.HistoryMaxEvents, definition.HistoryWindow, time);
+        _waiters = new FreshnessWaiters(time);
+        _lastProgressTimestamp = time.GetTimestamp();
+    }
+
+    /// <summary>The resource this cache holds.</summary>
+    public CachedResourceDefinition Definition { get; }
+
+    /// <summary>True once the first list has been stored, and again after each re-list; false while (re-)listing.</summary>
+    public bool IsReady => Volatile.Read(ref _ready);
+
+    /// <summary>The resource version the cache has reached (events and bookmarks included); 0 before the first list.</summary>
+    public long ResourceVersion => Volatile.Read(ref _resourceVersion);
+
+    /// <summary>What the lists said about the type (kind, apiVersion, whether items carry them); null before the first list.</summary>
+    public ListTypeInfo? TypeInfo => Volatile.Read(ref _typeInfo);
+
+    /// <summary>Objects held now.</summary>
+    public int Count
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return _store.Count;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>Bytes the objects held now keep alive (JSON, metadata, indexes), as counted against the budget.</summary>
+    public long Bytes
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return _store.Bytes;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>Events in the history now.</summary>
+    public int HistoryCount
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return _history.Count;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>Bytes kept alive only by the history (older versions of objects), an upper bound.</summary>
+    public long HistoryBytes
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return _history.Bytes;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>Changes applied so far (watch events and re-list differences).</summary>
+    public long EventsApplied => Interlocked.Read(ref _eventsApplied);
+
+    /// <summary>Time since the cache last heard from the upstream (an event, a bookmark or a list).</summary>
+    public TimeSpan SinceLastProgress => _time.GetElapsedTime(Interlocked.Read(ref _lastProgressTimestamp));
+
+    /// <summary>
+    /// Completes true once the cache has reached <paramref name="resourceVersion"/> (at once if it
+    /// has), false when <paramref name="timeout"/> passes first. Woken by events and bookmarks; no polling.
+    /// </summary>
+    public ValueTask<bool> WaitUntilFreshAsync(long resourceVersion, TimeSpan timeout, CancellationToken cancellationToken) =>
+        _waiters.WaitAsync(resourceVersion, timeout, cancellationToken);
+
+    /// <summary>A task that completes at the next change or progress after this call (for loops that follow the history).</summary>
+    public Task NextChangeAsync(CancellationToken cancellationToken) =>
+        Volatile.Read(ref _changed).Task.WaitAsync(cancellationToken);
+
+    /// <summary>The current object with this key, or null.</summary>
+    public CachedObject? Get(ObjectKey key)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return _store.Get(key);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// Every event after <paramref name="resourceVersion"/>, in order, appended to <paramref name="into"/>;
+    /// false when that version is older than the history (or inside a re-list gap): the caller answers 410 Expired.
+    /// </summary>
+    public bool TryGetEventsSince(long resourceVersion, List<WatchCacheEvent> into)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return _history.TryGetEventsSince(resourceVersion, into);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="query"/> against the current state: matching objects, in key order, are
+    /// added to <paramref name="results"/>; <paramref name="resourceVersion"/> is the version they are at.
+    /// </summary>
+    public StoreQueryResult Query(StoreQuery query, List<CachedObject> results, out long resourceVersion)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        _lock.EnterReadLock();
+        try
+        {
+            resourceVersion = _resourceVersion;
+            return _store.Query(query with { Overlay = null }, results);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="query"/> against the state at <paramref name="resourceVersion"/> (pinned
+    /// pagination, Exact reads); false when the history does not cover that version or it is newer
+    /// than the cache.
+    /// </summary>
+    public bool TryQueryAt(long resourceVersion, StoreQuery query, List<CachedObject> results, out StoreQueryResult result)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        _lock.EnterReadLock();
+        try
+        {
+            result = default;
+            if (resourceVersion > _resourceVersion || !_listed)
+            {
+                return false;
+            }
+
+            StateOverlay? overlay = null;
+            if (resourceVersion < _resourceVersion && !_history.TryBuildOverlay(resourceVersion, out overlay))
+            {
+                return false;
+            }
+
+            result = _store.Query(query with { Overlay = overlay is { Count: > 0 } ? overlay : null }, results);
+            return true;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>Every current object in key order; <paramref name="resourceVersion"/> is the version they are at.</summary>
+    public List<CachedObject> Snapshot(out long resourceVersion)
+    {
+        var objects = new List<CachedObject>();
+        Query(Everything, objects, out resourceVersion);
+        return objects;
+    }
+
+    /// <summary>Every object as it was at <paramref name="resourceVersion"/>, in key order; false when the history does not cover it.</summary>
+    public bool TrySnapshotAt(long resourceVersion, out List<CachedObject> objects)
+    {
+        objects = [];
+        return TryQueryAt(resourceVersion, Everything, objects, out _);
+    }
+
+    /// <inheritdoc/>
+    void IReflectorSink.Replace(IReadOnlyList<CachedObject> items, long resourceVersion, ListTypeInfo typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        _lock.EnterWriteLock();
+        try
+        {
+            CheckBudget(ListBytes(items));
+            var previous = _typeInfo;
+            _typeInfo = typeInfo.ItemsCarryTypeMeta is null && previous?.ItemsCarryTypeMeta is bool known
+                ? typeInfo with { ItemsCarryTypeMeta = known }
+                : typeInfo;
+            if (!_listed)
+            {
+                foreach (var item in items)
+                {
+                    _store.Upsert(item);
+                }
+
+                _history.Reset(resourceVersion);
+                _listed = true;
+            }
+            else
+            {
+                ReplaceWithDifference(items, resourceVersion);
+            }
+
+            _resourceVersion = Math.Max(_resourceVersion, resourceVersion);
+            _ready = true;
+            _replaces++;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+
+        Progressed();
+    }
+
+    /// <inheritdoc/>
+    void IReflectorSink.Apply(WatchEventType type, CachedObject cachedObject)
+    {
+        ArgumentNullException.ThrowIfNull(cachedObject);
+        _lock.EnterWriteLock();
+        try
+        {
+            if (IsStale(cachedObject))
+            {
+                LogStaleEvent(_logger, Definition.DisplayName, type, cachedObject.Key.ToString(), cachedObject.ResourceVersion, _resourceVersion);
+                return;
+            }
+
+            var previous = _store.Get(cachedObject.Key);
+            if (type == WatchEventType.Deleted)
+            {
+                _store.Remove(cachedObject.Key);
+            }
+            else
+            {
+                CheckBudget(_store.Bytes - (previous is null ? 0 : _store.EstimatedBytes(previous)) + _store.EstimatedBytes(cachedObject));
+                _store.Upsert(cachedObject);
+                type = previous is null ? WatchEventType.Added : WatchEventType.Modified;
+            }
+
+            _history.Append(new WatchCacheEvent(type, cachedObject, previous, cachedObject.ResourceVersion, _time.GetUtcNow()));
+            _resourceVersion = cachedObject.ResourceVersion;
+            _eventsApplied++;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+
+        Progressed();
+    }
+
+    /// <inheritdoc/>
+    void IReflectorSink.Progress(long resourceVersion)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            if (resourceVersion > _resourceVersion)
+            {
+                _resourceVersion = resourceVersion;
+            }
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+
+        Progressed();
+    }
+
+    /// <inheritdoc/>
+    void IReflectorSink.RelistStarting(RelistReason reason)
+    {
+        if (reason != RelistReason.Initial)
+        {
+            Volatile.Write(ref _ready, false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _waiters.Close();
+        _lock.Dispose();
+    }
+
+    /// <summary>
+    /// Applies a re-list as ordinary events: objects that appeared are ADDED and changed ones MODIFIED
+    /// (in the order of their own resource versions, so clients' versions only move forward), then
+    /// objects that vanished are DELETED at the list's version, their last state stamped with it.
+    /// States between the old cache version and the list version were never seen: the history marks
+    /// them as a gap (resuming inside it is 410, before it replays these events).
+    /// </summary>
+    private void ReplaceWithDifference(IReadOnlyList<CachedObject> items, long listVersion)
+    {
+        var oldVersion = _resourceVersion;
+        var now = _time.GetUtcNow();
+        var present = new HashSet<ObjectKey>(items.Count);
+        var changes = new List<WatchCacheEvent>();
+        foreach (var item in items)
+        {
+            present.Add(item.Key);
+            var current = _store.Get(item.Key);
+            if (current is null)
+            {
+                changes.Add(new WatchCacheEvent(WatchEventType.Added, item, null, item.ResourceVersion, now));
+            }
+            else if (current.ResourceVersion != item.ResourceVersion || !current.Json.AsSpan().SequenceEqual(item.Json))
+            {
+                changes.Add(new WatchCacheEvent(WatchEventType.Modified, item, current, item.ResourceVersion, now));
+            }
+        }
+
+        changes.Sort(static (a, b) => a.ResourceVersion != b.ResourceVersion
+            ? a.ResourceVersion.CompareTo(b.ResourceVersion)
+            : a.Object.Key.CompareTo(b.Object.Key));
+        var deletions = new List<CachedObject>();
+        foreach (var current in _store.All)
+        {
+            if (!present.Contains(current.Key))
+            {
+                deletions.Add(current);
+            }
+        }
+
+        if (listVersion <= oldVersion)
+        {
+            // A consistent list is never older than what the cache has seen; if one is, the history
+            // cannot place its difference, so it starts over and followers resynchronise.
+            LogListNotNewer(_logger, Definition.DisplayName, listVersion, oldVersion, changes.Count + deletions.Count);
+            _store.Clear();
+            foreach (var item in items)
+            {
+                _store.Upsert(item);
+            }
+
+            _history.Reset(oldVersion);
+            return;
+        }
+
+        // Every difference is recorded at the list's version: the states in between were never seen.
+        // The objects keep their own resourceVersion (clients update with it), and ADDED/MODIFIED go
+        // out in the order of those versions, so a client's last-seen version only moves forward.
+        _history.MarkGap(oldVersion, listVersion);
+        foreach (var change in changes)
+        {
+            _store.Upsert(change.Object);
+            _history.Append(change with { ResourceVersion = listVersion });
+        }
+
+        foreach (var gone in deletions)
+        {
+            _store.Remove(gone.Key);
+            var stamped = ObjectDecoder.WithResourceVersion(gone, listVersion);
+            _history.Append(new WatchCacheEvent(WatchEventType.Deleted, stamped, gone, listVersion, now));
+        }
+
+        _eventsApplied += changes.Count + deletions.Count;
+        if (changes.Count + deletions.Count > 0)
+        {
+            var added = 0;
+            foreach (var change in changes)
+            {
+                added += change.Type == WatchEventType.Added ? 1 : 0;
+            }
+
+            LogRelistDifference(_logger, Definition.DisplayName, oldVersion, listVersion, added, changes.Count - added, deletions.Count);
+        }
+    }
+
+    /// <summary>
+    /// An event the cache already holds: older than its version, or at its version when that version
+    /// came from a list or bookmark (which include every change up to it) or the object already has it.
+    /// </summary>
+    private bool IsStale(CachedObject cachedObject)
+    {
+        var version = cachedObject.ResourceVersion;
+        if (version != _resourceVersion)
+        {
+            return version < _resourceVersion;
+        }
+
+        return _history.LatestResourceVersion != version || _store.Get(cachedObject.Key)?.ResourceVersion == version;
+    }
+
+    private long ListBytes(IReadOnlyList<CachedObject> items)
+    {
+        long total = 0;
+        foreach (var item in items)
+        {
+            total += _store.EstimatedBytes(item);
+        }
+
+        return total;
+    }
+
+    private void CheckBudget(long wouldBe)
+    {
+        if (wouldBe > Definition.MaxBytes)
+        {
+            // Stop caching rather than hold a partial or stale state: free the memory, stop serving.
+            _store.Clear();
+            _history.Reset(_resourceVersion);
+            _listed = false;
+            _ready = false;
+            throw new CacheBudgetExceededException(Definition.DisplayName, Definition.MaxBytes, wouldBe);
+        }
+    }
+
+    private void Progressed()
+    {
+        Interlocked.Exchange(ref _lastProgressTimestamp, _time.GetTimestamp());
+        _waiters.Advance(ResourceVersion);
+        var fired = Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        fired.TrySetResult();
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Cache of {Resource}: ignored a {Type} event for {Key} at resourceVersion {EventVersion}, older than the cache's {CacheVersion}")]
+    private static partial void LogStaleEvent(ILogger logger, string resource, WatchEventType type, string key, long eventVersion, long cacheVersion);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Cache of {Resource}: a re-list at resourceVersion {ListVersion} is not newer than the cache's {CacheVersion} yet differs in {Changes} objects; the history starts over")]
+    private static partial void LogListNotNewer(ILogger logger, string resource, long listVersion, long cacheVersion, int changes);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Cache of {Resource}: re-list moved from resourceVersion {OldVersion} to {NewVersion}: {Added} added, {Modified} modified, {Deleted} deleted, delivered to watchers as events")]
+    private static partial void LogRelistDifference(ILogger logger, string resource, long oldVersion, long newVersion, int added, int modified, int deleted);
+}
