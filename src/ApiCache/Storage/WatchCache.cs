@@ -27,7 +27,7 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
     private readonly FreshnessWaiters _waiters;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _changed;
     private long _resourceVersion;
     private long _lastProgressTimestamp;
     private bool _ready;
@@ -144,8 +144,18 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
         _waiters.WaitAsync(resourceVersion, timeout, cancellationToken);
 
     /// <summary>A task that completes at the next change or progress after this call (for loops that follow the history).</summary>
-    public Task NextChangeAsync(CancellationToken cancellationToken) =>
-        Volatile.Read(ref _changed).Task.WaitAsync(cancellationToken);
+    public Task NextChangeAsync(CancellationToken cancellationToken)
+    {
+        // The signal exists only while someone waits, so applying events allocates nothing for it otherwise.
+        var signal = Volatile.Read(ref _changed);
+        if (signal is null)
+        {
+            var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            signal = Interlocked.CompareExchange(ref _changed, created, null) ?? created;
+        }
+
+        return signal.Task.WaitAsync(cancellationToken);
+    }
 
     /// <summary>The current object with this key, or null.</summary>
     public CachedObject? Get(ObjectKey key)
@@ -483,8 +493,7 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
     {
         Interlocked.Exchange(ref _lastProgressTimestamp, _time.GetTimestamp());
         _waiters.Advance(ResourceVersion);
-        var fired = Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        fired.TrySetResult();
+        Interlocked.Exchange(ref _changed, null)?.TrySetResult();
     }
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Cache of {Resource}: ignored a {Type} event for {Key} at resourceVersion {EventVersion}, older than the cache's {CacheVersion}")]
