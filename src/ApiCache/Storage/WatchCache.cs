@@ -29,6 +29,9 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
     private readonly ILogger _logger;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _resourceVersion;
+
+    /// <summary>True when <see cref="_resourceVersion"/> came from a watch event (more events at that version may follow), false when from a list or bookmark (complete up to it).</summary>
+    private bool _versionFromEvent;
     private long _lastProgressTimestamp;
     private bool _ready;
     private bool _listed;
@@ -272,7 +275,12 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
                 ReplaceWithDifference(items, resourceVersion);
             }
 
-            _resourceVersion = Math.Max(_resourceVersion, resourceVersion);
+            if (resourceVersion >= _resourceVersion)
+            {
+                _resourceVersion = resourceVersion;
+                _versionFromEvent = false;
+            }
+
             _ready = true;
             _replaces++;
         }
@@ -311,6 +319,7 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
 
             _history.Append(new WatchCacheEvent(type, cachedObject, previous, cachedObject.ResourceVersion, _time.GetUtcNow()));
             _resourceVersion = cachedObject.ResourceVersion;
+            _versionFromEvent = true;
             _eventsApplied++;
         }
         finally
@@ -327,9 +336,10 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
         _lock.EnterWriteLock();
         try
         {
-            if (resourceVersion > _resourceVersion)
+            if (resourceVersion >= _resourceVersion)
             {
                 _resourceVersion = resourceVersion;
+                _versionFromEvent = false;
             }
         }
         finally
@@ -397,6 +407,13 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
 
         if (listVersion <= oldVersion)
         {
+            if (changes.Count + deletions.Count == 0)
+            {
+                // Nothing the cache does not hold already (e.g. a re-list after a decode error with no
+                // write since): the history still describes every state, so watchers keep resuming.
+                return;
+            }
+
             // A consistent list is never older than what the cache has seen; if one is, the history
             // cannot place its difference, so it starts over and followers resynchronise.
             LogListNotNewer(_logger, Definition.DisplayName, listVersion, oldVersion, changes.Count + deletions.Count);
@@ -452,7 +469,7 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
             return version < _resourceVersion;
         }
 
-        return _history.LatestResourceVersion != version || _store.Get(cachedObject.Key)?.ResourceVersion == version;
+        return !_versionFromEvent || _store.Get(cachedObject.Key)?.ResourceVersion == version;
     }
 
     private long ListBytes(IReadOnlyList<CachedObject> items)
