@@ -492,6 +492,7 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
             _history.Reset(_resourceVersion);
             _listed = false;
             _ready = false;
+            SignalChanged(); // followers of the history learn at once that it was reset
             throw new CacheBudgetExceededException(Definition.DisplayName, Definition.MaxBytes, wouldBe);
         }
     }
@@ -500,6 +501,12 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
     {
         Interlocked.Exchange(ref _lastProgressTimestamp, _time.GetTimestamp());
         _waiters.Advance(ResourceVersion);
+        SignalChanged();
+    }
+
+    /// <summary>Completes the task <see cref="NextChangeAsync"/> handed out (its continuations run asynchronously, so this is safe under the lock).</summary>
+    private void SignalChanged()
+    {
         var fired = Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         fired.TrySetResult();
     }

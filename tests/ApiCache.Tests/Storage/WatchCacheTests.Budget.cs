@@ -82,6 +82,21 @@ public sealed partial class WatchCacheTests
         Assert.Equal(2, cache.Count);
     }
 
+    [Fact]
+    public async Task NextChangeAsync_BudgetExceeded_CompletesSoFollowersLearnTheCacheStopped()
+    {
+        var a = Pod("a", 3);
+        var cache = NewCache(Estimated(a) + 10);
+        IReflectorSink sink = cache;
+        sink.Replace([a], 10, PodList);
+        var next = cache.NextChangeAsync(CancellationToken.None);
+
+        Assert.Throws<CacheBudgetExceededException>(() => sink.Apply(WatchEventType.Added, EventPod("b", 11)));
+
+        await next.WaitAsync(Guard);
+        Assert.False(cache.IsReady);
+    }
+
     private static long Estimated(CachedObject item) => new ObjectStore(PodSchema).EstimatedBytes(item);
 
     private static void AssertEmptyAndNotReady(WatchCache cache)
