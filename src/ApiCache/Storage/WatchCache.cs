@@ -29,6 +29,9 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
     private readonly ILogger _logger;
     private TaskCompletionSource? _changed;
     private long _resourceVersion;
+
+    /// <summary>True when <see cref="_resourceVersion"/> came from a watch event (more events at that version may follow), false when from a list or bookmark (complete up to it).</summary>
+    private bool _versionFromEvent;
     private long _lastProgressTimestamp;
     private bool _ready;
     private bool _listed;
@@ -282,7 +285,12 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
                 ReplaceWithDifference(items, resourceVersion);
             }
 
-            _resourceVersion = Math.Max(_resourceVersion, resourceVersion);
+            if (resourceVersion >= _resourceVersion)
+            {
+                _resourceVersion = resourceVersion;
+                _versionFromEvent = false;
+            }
+
             _ready = true;
             _replaces++;
         }
@@ -321,6 +329,7 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
 
             _history.Append(new WatchCacheEvent(type, cachedObject, previous, cachedObject.ResourceVersion, _time.GetUtcNow()));
             _resourceVersion = cachedObject.ResourceVersion;
+            _versionFromEvent = true;
             _eventsApplied++;
         }
         finally
@@ -337,9 +346,10 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
         _lock.EnterWriteLock();
         try
         {
-            if (resourceVersion > _resourceVersion)
+            if (resourceVersion >= _resourceVersion)
             {
                 _resourceVersion = resourceVersion;
+                _versionFromEvent = false;
             }
         }
         finally
@@ -407,6 +417,13 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
 
         if (listVersion <= oldVersion)
         {
+            if (changes.Count + deletions.Count == 0)
+            {
+                // Nothing the cache does not hold already (e.g. a re-list after a decode error with no
+                // write since): the history still describes every state, so watchers keep resuming.
+                return;
+            }
+
             // A consistent list is never older than what the cache has seen; if one is, the history
             // cannot place its difference, so it starts over and followers resynchronise.
             LogListNotNewer(_logger, Definition.DisplayName, listVersion, oldVersion, changes.Count + deletions.Count);
@@ -462,7 +479,7 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
             return version < _resourceVersion;
         }
 
-        return _history.LatestResourceVersion != version || _store.Get(cachedObject.Key)?.ResourceVersion == version;
+        return !_versionFromEvent || _store.Get(cachedObject.Key)?.ResourceVersion == version;
     }
 
     private long ListBytes(IReadOnlyList<CachedObject> items)
@@ -485,6 +502,7 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
             _history.Reset(_resourceVersion);
             _listed = false;
             _ready = false;
+            SignalChanged(); // followers of the history learn at once that it was reset
             throw new CacheBudgetExceededException(Definition.DisplayName, Definition.MaxBytes, wouldBe);
         }
     }
@@ -493,6 +511,12 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
     {
         Interlocked.Exchange(ref _lastProgressTimestamp, _time.GetTimestamp());
         _waiters.Advance(ResourceVersion);
+        SignalChanged();
+    }
+
+    /// <summary>Completes the task <see cref="NextChangeAsync"/> handed out, if any (its continuations run asynchronously, so this is safe under the lock).</summary>
+    private void SignalChanged()
+    {
         Interlocked.Exchange(ref _changed, null)?.TrySetResult();
     }
 
