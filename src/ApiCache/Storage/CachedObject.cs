@@ -56,7 +56,7 @@ internal sealed class CachedObject : ILabelAccessor, IFieldAccessor
         _labels = labels;
         _fields = fields;
         Schema = schema;
-        SizeInBytes = EstimateSize(json, key, uid, labels, fields);
+        SizeInBytes = EstimateSize(json, key, uid, labels, fields, schema);
     }
 
     /// <summary>A copy with other JSON and resource version sharing everything else (see <see cref="CopyWith"/>).</summary>
@@ -69,7 +69,7 @@ internal sealed class CachedObject : ILabelAccessor, IFieldAccessor
         _labels = source._labels;
         _fields = source._fields;
         Schema = source.Schema;
-        SizeInBytes = EstimateSize(json, Key, Uid, _labels, _fields);
+        SizeInBytes = EstimateSize(json, Key, Uid, _labels, _fields, Schema);
     }
 
     /// <summary>The object's JSON in list-item form.</summary>
@@ -162,11 +162,23 @@ internal sealed class CachedObject : ILabelAccessor, IFieldAccessor
         }
     }
 
-    private static long EstimateSize(byte[] json, ObjectKey key, string uid, KeyValuePair<string, string>[] labels, string[] fields) =>
-        FixedOverhead + Align(json.Length)
-        + StringSize(key.Name) + StringSize(uid)
-        + (labels.Length == 0 ? 0 : ArrayHeader + (labels.Length * 16L))
-        + (fields.Length == 0 ? 0 : ArrayHeader + (fields.Length * 8L));
+    private static long EstimateSize(byte[] json, ObjectKey key, string uid, KeyValuePair<string, string>[] labels, string[] fields, ObjectSchema schema)
+    {
+        var size = FixedOverhead + Align(json.Length)
+            + StringSize(key.Name) + StringSize(uid)
+            + (labels.Length == 0 ? 0 : ArrayHeader + (labels.Length * 16L))
+            + (fields.Length == 0 ? 0 : ArrayHeader + (fields.Length * 8L));
+        for (var i = 0; i < fields.Length; i++)
+        {
+            // Values not interned are this object's own strings (constant renderings such as "true" are shared).
+            if (schema.UniqueValued[i] && fields[i] is { Length: > 0 } own)
+            {
+                size += StringSize(own);
+            }
+        }
+
+        return size;
+    }
 
     /// <summary>A string's size: header, type handle, length, UTF-16 characters and terminator, rounded up to 8.</summary>
     private static long StringSize(string value) => value.Length == 0 ? 0 : Align(22 + (2L * value.Length));

@@ -497,11 +497,17 @@ internal sealed class ObjectDecoder : IObjectDecoder
                 }
 
                 break;
-            case JsonTokenType.String:
+            case JsonTokenType.String when node.Intern:
                 node.Assign(fields, InternValue(ref reader));
                 break;
-            case JsonTokenType.Number:
+            case JsonTokenType.String when node.Wants(fields):
+                node.Assign(fields, reader.GetString()!);
+                break;
+            case JsonTokenType.Number when node.Intern:
                 node.Assign(fields, Interner.Intern(reader.ValueSpan));
+                break;
+            case JsonTokenType.Number when node.Wants(fields):
+                node.Assign(fields, Encoding.UTF8.GetString(reader.ValueSpan));
                 break;
             case JsonTokenType.True:
                 node.Assign(fields, "true");
@@ -765,6 +771,7 @@ internal sealed class ObjectDecoder : IObjectDecoder
     /// </summary>
     private sealed class PathNode
     {
+
         private PathNode(string name)
         {
             Name = Encoding.UTF8.GetBytes(name);
@@ -783,17 +790,26 @@ internal sealed class ObjectDecoder : IObjectDecoder
         /// <summary>Fields whose fallback value is read here.</summary>
         public int[] Fallback { get; private set; } = [];
 
+        /// <summary>
+        /// Whether values read here are interned: false for fields whose values are nearly unique per
+        /// object (pod IPs, uids), which would only fill the interner and never be shared.
+        /// </summary>
+        public bool Intern { get; private set; } = true;
+
         public static PathNode Build(ObjectSchema schema)
         {
             var root = new PathNode("");
             for (var field = 0; field < schema.FieldPaths.Count; field++)
             {
+                var unique = schema.UniqueValued[field];
                 var node = root.Descend(schema.Segments[field]);
                 node.Primary = [.. node.Primary, field];
+                node.Intern &= !unique;
                 if (schema.FallbackSegments[field] is { } fallback)
                 {
                     var fallbackNode = root.Descend(fallback);
                     fallbackNode.Fallback = [.. fallbackNode.Fallback, field];
+                    fallbackNode.Intern &= !unique;
                 }
             }
 
@@ -825,6 +841,25 @@ internal sealed class ObjectDecoder : IObjectDecoder
             }
 
             return null;
+        }
+
+        /// <summary>True when a value read here would be recorded (a primary field, or a fallback still empty).</summary>
+        public bool Wants(string[] fields)
+        {
+            if (Primary.Length > 0)
+            {
+                return true;
+            }
+
+            foreach (var field in Fallback)
+            {
+                if (string.IsNullOrEmpty(fields[field]))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>

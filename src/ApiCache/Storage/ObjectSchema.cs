@@ -24,6 +24,10 @@ internal sealed class ObjectSchema
     private const string MetadataName = "metadata.name";
     private const string MetadataNamespace = "metadata.namespace";
 
+    /// <summary>Selectable fields whose values (nearly) never repeat across objects.</summary>
+    private static readonly FrozenSet<string> UniqueValuedFields = FrozenSet.Create(
+        StringComparer.Ordinal, "status.podIP", "involvedObject.uid", "involvedObject.resourceVersion");
+
     private readonly FrozenDictionary<string, int> _positions;
 
     /// <summary>Creates a schema that reads every field at its own path ("" when absent).</summary>
@@ -45,6 +49,7 @@ internal sealed class ObjectSchema
             .ToArray();
         var ruled = paths.Select(rules).ToArray();
         FieldPaths = paths;
+        UniqueValued = [.. paths.Select(static p => UniqueValuedFields.Contains(p))];
         Segments = [.. paths.Select((p, i) => ruled[i]?.Path ?? p.Split('.'))];
         FallbackSegments = [.. ruled.Select(static r => r?.Fallback)];
         AbsentValues = [.. ruled.Select(static r => r?.WhenAbsent ?? "")];
@@ -58,6 +63,13 @@ internal sealed class ObjectSchema
 
     /// <summary>The extracted field paths; an object's <see cref="CachedObject.GetField(int)"/> follows this order.</summary>
     public IReadOnlyList<string> FieldPaths { get; }
+
+    /// <summary>
+    /// Per field (in <see cref="FieldPaths"/> order): whether its values (nearly) never repeat across
+    /// objects (pod IPs, uids). Those are not interned — they would only fill the interner — and each
+    /// object's copy counts towards its <see cref="CachedObject.SizeInBytes"/>.
+    /// </summary>
+    public IReadOnlyList<bool> UniqueValued { get; }
 
     /// <summary>
     /// Where each field's value is read, as JSON property names from the object's root, in

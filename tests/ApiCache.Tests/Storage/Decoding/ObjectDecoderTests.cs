@@ -338,7 +338,8 @@ public sealed class ObjectDecoderTests
             + 24 + (8L * PodSchema.FieldPaths.Count)          // fields array
             + 88                                              // the CachedObject
             + Align(22 + (2L * pod.Name.Length))              // name
-            + Align(22 + (2L * pod.Uid.Length));              // uid
+            + Align(22 + (2L * pod.Uid.Length))               // uid
+            + Align(22 + (2L * pod.GetFieldValue("status.podIP").Length)); // the pod IP: unique, so not interned
         Assert.Equal(expected, allocated);
         Assert.Equal(expected, pod.SizeInBytes);
     }
