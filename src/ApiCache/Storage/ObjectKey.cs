@@ -13,31 +13,23 @@ internal readonly record struct ObjectKey(string Namespace, string Name) : IComp
     /// </summary>
     public int CompareTo(ObjectKey other)
     {
-        if (Namespace.Length == 0 && other.Namespace.Length == 0)
+        // Most comparisons are within one namespace (interned, so usually the same instance).
+        if (ReferenceEquals(Namespace, other.Namespace) || string.Equals(Namespace, other.Namespace, StringComparison.Ordinal))
         {
             return string.CompareOrdinal(Name, other.Name);
         }
 
-        var i = 0;
-        var leftLength = Namespace.Length + 1 + Name.Length;
-        var rightLength = other.Namespace.Length + 1 + other.Name.Length;
-        var common = Math.Min(leftLength, rightLength);
-        for (; i < common; i++)
+        var common = Math.Min(Namespace.Length, other.Namespace.Length);
+        var order = Namespace.AsSpan(0, common).SequenceCompareTo(other.Namespace.AsSpan(0, common));
+        if (order != 0)
         {
-            var a = CharAt(Namespace, Name, i);
-            var b = CharAt(other.Namespace, other.Name, i);
-            if (a != b)
-            {
-                return a - b;
-            }
+            return order;
         }
 
-        return leftLength - rightLength;
+        // One namespace is a prefix of the other: the shorter one's key continues with '/'.
+        return Namespace.Length < other.Namespace.Length ? '/' - other.Namespace[common] : Namespace[common] - '/';
     }
 
     /// <summary>The key as the apiserver's continue tokens and etcd keys write it, relative to the collection: <c>namespace/name</c> or <c>name</c>.</summary>
     public override string ToString() => Namespace.Length == 0 ? Name : Namespace + "/" + Name;
-
-    private static char CharAt(string ns, string name, int index) =>
-        index < ns.Length ? ns[index] : index == ns.Length ? '/' : name[index - ns.Length - 1];
 }
