@@ -20,6 +20,9 @@ internal static class ThrottleJson
         NumberHandling = JsonNumberHandling.Strict,
     };
 
+    /// <summary>The same, indented: what the admin endpoints answer (read by people through curl).</summary>
+    public static readonly JsonSerializerOptions Indented = new(Options) { WriteIndented = true };
+
     /// <summary>The canonical JSON of <paramref name="rule"/>: equal for equal definitions, so a rule that did not change keeps its limiter state.</summary>
     public static string Fingerprint(ThrottleRuleOptions rule) => JsonSerializer.Serialize(rule, Options);
 
