@@ -42,7 +42,7 @@ internal sealed class ThrottleRule : IDisposable
                 var rate = limiter.Rate!.Value;
                 var burst = limiter.Burst ?? Math.Max(1, (int)Math.Ceiling(rate));
                 _partitions = new ThrottlePartitions(() => new TokenBucketLimiter(rate, burst, time), perUserAgent, time);
-                _limitText = string.Create(CultureInfo.InvariantCulture, $"{rate:0.###} requests per second, burst {burst}");
+                _limitText = string.Create(CultureInfo.InvariantCulture, $"token bucket: {rate:0.###} per second, burst {burst}");
                 break;
             case ThrottleLimiterType.Concurrency:
                 var max = limiter.MaxInFlight!.Value;
@@ -50,16 +50,16 @@ internal sealed class ThrottleRule : IDisposable
                     () => new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = max, QueueLimit = 0 }),
                     perUserAgent,
                     time);
-                _limitText = string.Create(CultureInfo.InvariantCulture, $"at most {max} requests in flight");
+                _limitText = string.Create(CultureInfo.InvariantCulture, $"concurrency: at most {max} in flight");
                 break;
             default:
-                _limitText = "all matching requests rejected";
+                _limitText = "rejects every request it matches";
                 break;
         }
 
-        if (perUserAgent && _partitions is not null)
+        if (_partitions is not null)
         {
-            _limitText += " per User-Agent";
+            _limitText += perUserAgent ? ", per User-Agent" : ", shared by the rule";
         }
     }
 
@@ -124,7 +124,7 @@ internal sealed class ThrottleRule : IDisposable
 
     /// <summary>The 429 message for a request of <paramref name="product"/> this rule refused.</summary>
     public string RejectionMessage(string product) =>
-        $"Too many requests, please try again later: throttled by ApiCache rule \"{Name}\" ({_limitText}; User-Agent \"{UserAgentProduct.Display(product)}\").";
+        $"Too many requests, please try again later: throttled by ApiCache rule \"{Name}\" ({_limitText}) for User-Agent \"{UserAgentProduct.Display(product)}\".";
 
     /// <summary>Disposes the limiters.</summary>
     public void Dispose() => _partitions?.Dispose();

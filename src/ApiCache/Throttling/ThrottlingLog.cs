@@ -5,7 +5,7 @@ namespace ApiCache.Throttling;
 /// <summary>Throttling's log messages; event ids 500-599.</summary>
 internal static partial class ThrottlingLog
 {
-    [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "Throttling rules changed by {Source} (generation {Generation}): {Count} rule(s) in force [{Rules}]; added [{Added}], changed [{Changed}], removed [{Removed}]")]
+    [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "Throttling rules changed by {Source} (generation {Generation}): {Count} rule(s) in force {Rules}; added {Added}, changed {Changed}, removed {Removed}")]
     public static partial void RulesChanged(ILogger logger, string source, long generation, int count, IEnumerable<string> rules, IEnumerable<string> added, IEnumerable<string> changed, IEnumerable<string> removed);
 
     [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "Refused a change of the throttling rules from {Source}; the previous rules (generation {Generation}) stay in force: {Errors}")]

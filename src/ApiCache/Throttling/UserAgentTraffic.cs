@@ -59,12 +59,19 @@ internal sealed class UserAgentTraffic
             }
 
             bucket.Add(product, rejected);
+
+            // While the top has room, a new product is named at once rather than from the next second.
+            if (_top.Count < _topCount && !_top.Contains(product))
+            {
+                Volatile.Write(ref _top, _top.Append(product).ToFrozenSet(StringComparer.Ordinal));
+            }
         }
     }
 
     /// <summary>
-    /// The <c>user_agent</c> label of <paramref name="product"/>: itself while it is among the top
-    /// products of the window (as of the start of this second), else <see cref="OtherLabel"/>.
+    /// The <c>user_agent</c> label of <paramref name="product"/> (after <see cref="Record"/>): itself
+    /// while it is among the top products of the window (recomputed at the start of each second; a
+    /// new product joins at once while the top has room), else <see cref="OtherLabel"/>.
     /// </summary>
     public string Label(string product) =>
         Volatile.Read(ref _top).Contains(product) ? UserAgentProduct.Display(product) : OtherLabel;
