@@ -45,4 +45,7 @@ public sealed class ThrottlingOptions
 
     /// <summary>The admin endpoint <c>/apicache/v1/throttles</c> (off by default).</summary>
     public ThrottlingAdminOptions Admin { get; set; } = new();
+
+    /// <summary>Rules the configuration held but that could not be bound (see <c>ThrottleRuleBinder</c>); reported by validation.</summary>
+    internal List<string> BindingErrors { get; } = [];
 }

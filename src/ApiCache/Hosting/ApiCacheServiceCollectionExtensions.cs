@@ -25,7 +25,11 @@ public static class ApiCacheServiceCollectionExtensions
 
         // Reloads of the configuration (appsettings.json edits) reach the throttling rules.
         services.AddSingleton<IOptionsChangeTokenSource<ApiCacheOptions>>(new ConfigurationChangeTokenSource<ApiCacheOptions>(Options.Options.DefaultName, source));
-        return services.AddApiCache(options => source.Bind(options));
+        return services.AddApiCache(options =>
+        {
+            source.Bind(options);
+            ThrottleRuleBinder.Bind(source.GetSection("Throttling:Rules"), options.Throttling);
+        });
     }
 
     /// <summary>Adds ApiCache with options set in code.</summary>

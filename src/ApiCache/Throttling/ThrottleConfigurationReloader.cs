@@ -19,6 +19,8 @@ internal sealed class ThrottleConfigurationReloader : IDisposable
     private readonly ThrottlingMetrics _metrics;
     private readonly ILogger<ThrottleConfigurationReloader> _logger;
     private readonly List<IDisposable> _registrations = [];
+    private readonly Lock _gate = new();
+    private string? _lastRefused;
 
     public ThrottleConfigurationReloader(
         IEnumerable<IOptionsChangeTokenSource<ApiCacheOptions>> sources,
@@ -61,6 +63,11 @@ internal sealed class ThrottleConfigurationReloader : IDisposable
             return;
         }
 
+        lock (_gate)
+        {
+            _lastRefused = null;
+        }
+
         _store.ApplyConfiguration(options.Throttling);
     }
 
@@ -73,8 +80,19 @@ internal sealed class ThrottleConfigurationReloader : IDisposable
         }
     }
 
+    /// <summary>Logs and counts a refused reload, once per distinct problem (file watchers often report one save twice).</summary>
     private void Refuse(string errors)
     {
+        lock (_gate)
+        {
+            if (errors == _lastRefused)
+            {
+                return;
+            }
+
+            _lastRefused = errors;
+        }
+
         _metrics.RuleChangeRejected(ThrottleChangeSource.File);
         ThrottlingLog.ReloadInvalid(_logger, _store.Current.Generation, errors);
     }

@@ -19,6 +19,7 @@ internal static class ThrottlingValidator
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(failures);
+        failures.AddRange(options.BindingErrors);
         if (options.MaxReadsInFlight < 0)
         {
             failures.Add($"{Key}:MaxReadsInFlight must be 0 (no limit) or more (got {options.MaxReadsInFlight}).");
