@@ -139,23 +139,34 @@ public sealed class ThrottlingSidecarTests : IAsyncLifetime
         Assert.Contains(sidecar.StandardOutputLines, l => l.Contains("Throttling rules changed by file (generation 2): 2 rule(s) in force [first, second]", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task StartUp_InvalidRule_ExitsWithAConfigurationErrorNamingTheKey()
+    [Theory]
+    [InlineData(
+        "--ApiCache:Throttling:Rules:0:Limiter:Type=Concurrency",
+        "ApiCache:Throttling:Rules:0:Limiter:MaxInFlight is required for a Concurrency limiter: the most requests in flight at once.")]
+    [InlineData(
+        "--ApiCache:Throttling:Rules:0:Limiter:Type=Rejekt",
+        "ApiCache:Throttling:Rules:0 cannot be read: Failed to convert configuration value 'Rejekt' at 'ApiCache:Throttling:Rules:0:Limiter:Type'")]
+    [InlineData(
+        "--ApiCache:Throttling:Admin:Enabled=true",
+        "ApiCache:Throttling:Admin:Enabled is true but no identity may use it")]
+    [InlineData(
+        "--ApiCache:Throttling:Admin:BearerTokenFile=missing-token",
+        "ApiCache:Throttling:Admin:BearerTokenFile 'missing-token' does not exist.")]
+    public async Task StartUp_BadThrottlingConfiguration_ExitsWithAConfigurationErrorNamingTheKey(string setting, string expected)
     {
+        // Arrange: a valid rule and admin endpoint, but for the one setting under test.
+        string[] args = setting.Contains("BearerTokenFile", StringComparison.Ordinal)
+            ? [setting, "--ApiCache:Throttling:Admin:Enabled=true"]
+            : setting.Contains("Admin", StringComparison.Ordinal)
+                ? [setting]
+                : [setting, "--ApiCache:Throttling:Rules:0:Name=bad", "--ApiCache:Throttling:Rules:0:UserAgent:Product=bad-agent"];
+
         // Act
-        var (exitCode, _, stderr) = await SidecarProcess.RunToExitAsync(
-            Args(
-                "--ApiCache:Throttling:Rules:0:Name=bad",
-                "--ApiCache:Throttling:Rules:0:UserAgent:Product=bad-agent",
-                "--ApiCache:Throttling:Rules:0:Limiter:Type=Concurrency"),
-            Deadline);
+        var (exitCode, _, stderr) = await SidecarProcess.RunToExitAsync(Args(args), Deadline);
 
         // Assert
         Assert.Equal(2, exitCode);
-        Assert.Contains(
-            "apicache: configuration error: ApiCache:Throttling:Rules:0:Limiter:MaxInFlight is required for a Concurrency limiter: the most requests in flight at once.",
-            stderr,
-            StringComparison.Ordinal);
+        Assert.Contains("apicache: configuration error: " + expected, stderr, StringComparison.Ordinal);
     }
 
     [Theory]
