@@ -27,4 +27,7 @@ public sealed class ApiCacheOptions
 
     /// <summary>The Prometheus metrics endpoint.</summary>
     public MetricsOptions Metrics { get; set; } = new();
+
+    /// <summary>User-Agent throttling rules, in-flight limits and the admin endpoint that changes the rules at runtime.</summary>
+    public ThrottlingOptions Throttling { get; set; } = new();
 }

@@ -30,6 +30,8 @@ internal sealed class ApiCacheOptionsValidator : IValidateOptions<ApiCacheOption
             failures.Add($"ApiCache:Metrics:MaxSeriesPerInstrument must be at least 1 (got {options.Metrics.MaxSeriesPerInstrument}).");
         }
 
+        Throttling.ThrottlingValidator.Validate(options.Throttling, failures);
+
         if (options.Cache.Enabled)
         {
             Caching.CachedResourceResolver.Resolve(options.Cache, failures);

@@ -57,7 +57,7 @@ internal sealed partial class UpstreamForwarder
     /// <summary>Forwards <paramref name="context"/>'s request and copies the answer back.</summary>
     public async Task ForwardAsync(HttpContext context)
     {
-        var info = RequestInfoParser.Parse(context.Request);
+        var info = RequestInfoFeature.Get(context);
         var endpoint = _endpoints.Next();
         context.Features.Set(new ForwardingFeature(endpoint, info, _metrics, _time));
         _metrics.Inflight(info, 1);

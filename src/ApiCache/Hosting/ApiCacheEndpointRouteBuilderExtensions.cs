@@ -3,6 +3,7 @@ using ApiCache.Configuration;
 using ApiCache.Forwarding;
 using ApiCache.Health;
 using ApiCache.Metrics;
+using ApiCache.Throttling;
 using ApiCache.Upstream;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -15,9 +16,14 @@ namespace Microsoft.AspNetCore.Builder;
 public static class ApiCacheEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps ApiCache: its health probes and metrics endpoint (when enabled), and a catch-all, ordered
+    /// Maps ApiCache: its health probes and metrics endpoint (when enabled), the throttling admin
+    /// endpoints (<c>/apicache/v1/throttles</c>, <c>/apicache/v1/top</c>), and a catch-all, ordered
     /// after every other endpoint, that forwards what the host does not answer itself to the upstream
-    /// kube-apiserver. Bad configuration throws <see cref="ApiCacheConfigurationException"/> (or an
+    /// kube-apiserver. Requests to the catch-all are throttled before any other work: when
+    /// <paramref name="endpoints"/> is also the application builder (a <c>WebApplication</c>), by a
+    /// middleware added here, which runs after routing and before the endpoint (and before any
+    /// middleware the host adds later); otherwise inside the forwarding endpoint itself. Bad
+    /// configuration throws <see cref="ApiCacheConfigurationException"/> (or an
     /// <see cref="OptionsValidationException"/>) here, so start-up fails with a clear message.
     /// </summary>
     /// <returns>The convention builder of the forwarding endpoint.</returns>
@@ -25,7 +31,16 @@ public static class ApiCacheEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var services = endpoints.ServiceProvider;
-        var options = services.GetRequiredService<IOptions<ApiCacheOptions>>().Value;
+        ApiCacheOptions options;
+        try
+        {
+            options = services.GetRequiredService<IOptions<ApiCacheOptions>>().Value;
+        }
+        catch (InvalidOperationException e)
+        {
+            // The configuration binder's "Failed to convert configuration value at 'ApiCache:...' to type ...".
+            throw new ApiCacheConfigurationException(e.Message, e);
+        }
 
         // Resolve the upstream now: a wrong kubeconfig or URL fails start-up, not the first request.
         services.GetRequiredService<UpstreamEndpointSet>();
@@ -51,7 +66,23 @@ public static class ApiCacheEndpointRouteBuilderExtensions
             });
         }
 
-        var forwarding = endpoints.Map("/{**path}", forwarder.ForwardAsync).WithDisplayName("ApiCache forwarding");
+        // Throttling: the rules in force (validated with the options), their admin endpoints, file reloads.
+        var gate = services.GetRequiredService<ThrottleGate>();
+        services.GetRequiredService<ThrottleAdminApi>().Map(endpoints);
+        services.GetRequiredService<ThrottleConfigurationReloader>();
+        RequestDelegate forward = forwarder.ForwardAsync;
+        if (endpoints is IApplicationBuilder app)
+        {
+            app.UseMiddleware<ThrottlingMiddleware>();
+        }
+        else
+        {
+            forward = context => gate.RunAsync(context, forwarder.ForwardAsync);
+        }
+
+        var forwarding = endpoints.Map("/{**path}", forward)
+            .WithDisplayName("ApiCache forwarding")
+            .WithMetadata(ThrottledEndpointMetadata.Instance);
         forwarding.Add(static builder => ((RouteEndpointBuilder)builder).Order = int.MaxValue);
         return forwarding;
     }

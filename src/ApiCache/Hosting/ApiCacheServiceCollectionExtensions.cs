@@ -2,6 +2,7 @@ using ApiCache.Caching;
 using ApiCache.Configuration;
 using ApiCache.Forwarding;
 using ApiCache.Metrics;
+using ApiCache.Throttling;
 using ApiCache.Upstream;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -21,7 +22,14 @@ public static class ApiCacheServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection(ApiCacheOptions.SectionName);
         var source = section.Exists() ? section : configuration;
-        return services.AddApiCache(options => source.Bind(options));
+
+        // Reloads of the configuration (appsettings.json edits) reach the throttling rules.
+        services.AddSingleton<IOptionsChangeTokenSource<ApiCacheOptions>>(new ConfigurationChangeTokenSource<ApiCacheOptions>(Options.Options.DefaultName, source));
+        return services.AddApiCache(options =>
+        {
+            source.Bind(options);
+            ThrottleRuleBinder.Bind(source.GetSection("Throttling:Rules"), options.Throttling);
+        });
     }
 
     /// <summary>Adds ApiCache with options set in code.</summary>
@@ -40,6 +48,15 @@ public static class ApiCacheServiceCollectionExtensions
         services.TryAddSingleton<CacheRegistry>();
         services.TryAddSingleton<CacheMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, CacheHostedService>());
+        services.TryAddSingleton<ThrottlingMetrics>();
+        services.TryAddSingleton<InflightCounters>();
+        services.TryAddSingleton(static provider => new UserAgentTraffic(
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<IOptions<ApiCacheOptions>>().Value.Throttling.TopUserAgents));
+        services.TryAddSingleton<ThrottleRuleStore>();
+        services.TryAddSingleton<ThrottleGate>();
+        services.TryAddSingleton<ThrottleAdminApi>();
+        services.TryAddSingleton<ThrottleConfigurationReloader>();
         services.TryAddSingleton(static provider => new PrometheusTextExporter(
             [ApiCacheMetrics.MeterName],
             provider.GetRequiredService<IOptions<ApiCacheOptions>>().Value.Metrics.MaxSeriesPerInstrument,

@@ -107,7 +107,8 @@ internal sealed class ApiCacheMetrics
     /// <summary>Counts a proxy-side forwarding failure.</summary>
     public void ForwardingFailed(string error) => _forwardingErrors.Add(1, new KeyValuePair<string, object?>("error", error));
 
-    private static string VerbLabel(KubernetesRequestInfo info) => KnownVerbs.Contains(info.Verb) ? info.Verb : "other";
+    /// <summary>The <c>verb</c> label of a request: its verb, or <c>other</c> for verbs a client invented (bounded label values).</summary>
+    internal static string VerbLabel(KubernetesRequestInfo info) => KnownVerbs.Contains(info.Verb) ? info.Verb : "other";
 
     private static string CodeLabel(int statusCode) =>
         statusCode is >= 100 and < 600 ? CodeLabels[statusCode - 100] : statusCode.ToString(CultureInfo.InvariantCulture);

@@ -84,6 +84,23 @@ internal sealed record StatusError(int Code, string Reason, string Message)
             DetailsKind = resource,
         };
 
+    /// <summary>
+    /// 429 TooManyRequests with <c>details.retryAfterSeconds</c> and the <c>Retry-After</c> header,
+    /// as the apiserver answers when it sheds load (fixture 04-err-429-*).
+    /// </summary>
+    public static StatusError TooManyRequests(string message, int retryAfterSeconds) =>
+        new(429, "TooManyRequests", message) { RetryAfterSeconds = retryAfterSeconds };
+
+    /// <summary>401 Unauthorized, exactly as the apiserver answers missing or bad credentials (fixture 04-err-401-bad-token).</summary>
+    public static StatusError Unauthorized() => new(401, "Unauthorized", "Unauthorized");
+
+    /// <summary>403 Forbidden: an authenticated caller that may not do what it asked.</summary>
+    public static StatusError Forbidden(string message) => new(403, "Forbidden", message);
+
+    /// <summary>405 MethodNotAllowed with empty details, as the apiserver answers it (fixture 04-err-405-method-not-allowed).</summary>
+    public static StatusError MethodNotAllowed() =>
+        new(405, "MethodNotAllowed", "the server does not allow this method on the requested resource") { EmptyDetails = true };
+
     /// <summary>500 InternalError.</summary>
     public static StatusError Internal(string message) => new(500, "InternalError", message);
 

@@ -46,6 +46,13 @@ internal sealed class KubectlRunner
     /// <summary>The discovery and HTTP cache directory passed with <c>--cache-dir</c>.</summary>
     public string CacheDirectory { get; init; }
 
+    /// <summary>
+    /// The binary to run; null: <see cref="TestPaths.Kubectl"/>. client-go names itself after its
+    /// binary (<c>kubectl.1.33/v1.33.1 ...</c>), so a link named <c>kubectl</c> makes it send
+    /// <c>kubectl/v1.33.1 ...</c> as a user's kubectl does.
+    /// </summary>
+    public string? Executable { get; init; }
+
     /// <summary>How long one run may take before it is killed (a failure guard, not a measurement).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -119,7 +126,7 @@ internal sealed class KubectlRunner
 
     private ProcessStartInfo CreateStartInfo(IEnumerable<string> args)
     {
-        var startInfo = new ProcessStartInfo(TestPaths.Kubectl(Version))
+        var startInfo = new ProcessStartInfo(Executable ?? TestPaths.Kubectl(Version))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

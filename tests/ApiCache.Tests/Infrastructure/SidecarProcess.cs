@@ -31,11 +31,21 @@ internal sealed class SidecarProcess : IAsyncDisposable
     private readonly Task _exited;
     private readonly string _servingPrefix;
 
-    private SidecarProcess(IReadOnlyList<string> args, int expectedAddresses, string? assembly = null, string servingPrefix = ServingPrefix)
+    private SidecarProcess(
+        IReadOnlyList<string> args,
+        int expectedAddresses,
+        string? assembly = null,
+        string servingPrefix = ServingPrefix,
+        IReadOnlyDictionary<string, string>? files = null)
     {
         _expectedAddresses = expectedAddresses;
         _servingPrefix = servingPrefix;
         _workingDirectory = new TempDirectory();
+        foreach (var (name, content) in files ?? new Dictionary<string, string>())
+        {
+            _workingDirectory.Write(name, content);
+        }
+
         _process = new Process { StartInfo = CreateStartInfo(assembly ?? TestPaths.SidecarAssembly, args, _workingDirectory.Path), EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) => OnStdout(e.Data);
         _process.ErrorDataReceived += (_, e) =>
@@ -82,6 +92,9 @@ internal sealed class SidecarProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The process's working directory (its appsettings.json, if a test gave it one, lives there).</summary>
+    public string WorkingDirectory => _workingDirectory.Path;
+
     /// <summary>Everything the process wrote to stdout so far, one entry per line.</summary>
     public IReadOnlyList<string> StandardOutputLines
     {
@@ -110,8 +123,11 @@ internal sealed class SidecarProcess : IAsyncDisposable
     /// Starts the sidecar and waits until it printed <paramref name="expectedAddresses"/> serving lines
     /// (one per configured listener). Throws with the process's stderr if it exits first.
     /// </summary>
-    public static Task<SidecarProcess> StartAsync(IReadOnlyList<string> args, int expectedAddresses = 1) =>
-        StartAsync(new SidecarProcess(args, expectedAddresses), expectedAddresses);
+    /// <param name="args">Command-line arguments.</param>
+    /// <param name="expectedAddresses">How many serving lines to wait for.</param>
+    /// <param name="files">Files (name relative to the working directory, content) written before the start, e.g. an appsettings.json.</param>
+    public static Task<SidecarProcess> StartAsync(IReadOnlyList<string> args, int expectedAddresses = 1, IReadOnlyDictionary<string, string>? files = null) =>
+        StartAsync(new SidecarProcess(args, expectedAddresses, files: files), expectedAddresses);
 
     /// <summary>Starts the dev API server program (<c>ApiCache.DevServer.Host</c>) the same way; it prints <c>devserver: serving on URL</c>.</summary>
     public static Task<SidecarProcess> StartDevServerAsync(IReadOnlyList<string> args) =>
@@ -144,9 +160,12 @@ internal sealed class SidecarProcess : IAsyncDisposable
     }
 
     /// <summary>Runs the sidecar until it exits by itself (bad configuration), killing it after <paramref name="deadline"/>.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(IReadOnlyList<string> args, TimeSpan deadline)
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(
+        IReadOnlyList<string> args,
+        TimeSpan deadline,
+        IReadOnlyDictionary<string, string>? files = null)
     {
-        await using var sidecar = new SidecarProcess(args, expectedAddresses: int.MaxValue);
+        await using var sidecar = new SidecarProcess(args, expectedAddresses: int.MaxValue, files: files);
         int exitCode;
         try
         {
