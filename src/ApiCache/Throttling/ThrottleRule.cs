@@ -92,12 +92,26 @@ internal sealed class ThrottleRule : IDisposable
             return false;
         }
 
-        if (_resources is not null && !Array.Exists(_resources, r => r.IsMatch(info)))
+        if (_resources is not null && !MatchesAnyResource(_resources, info))
         {
             return false;
         }
 
         return _userAgent.IsMatch(product);
+    }
+
+    /// <summary>A plain loop: a lambda capturing <paramref name="info"/> would allocate a closure on every call (measured in ThrottlingBenchmarks).</summary>
+    private static bool MatchesAnyResource(ResourceMatch[] resources, KubernetesRequestInfo info)
+    {
+        foreach (var resource in resources)
+        {
+            if (resource.IsMatch(info))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
