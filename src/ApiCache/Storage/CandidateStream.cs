@@ -2,16 +2,25 @@ namespace ApiCache.Storage;
 
 /// <summary>
 /// The candidate objects of one query execution, in key order: one cursor (a range of the primary
-/// order, stopping when it leaves its namespace, or one index set), a min-heap merge of several index
-/// sets (cost log2(k) comparisons per candidate), or a small sorted array (name lookups). A mutable
-/// struct, advanced in place; invalid after the store changes.
+/// order, stopping when it leaves its namespace, or one index set), a two-way merge of two index sets
+/// (one key comparison per candidate, both cursors held in the stream itself), a min-heap merge of
+/// more sets (about log2(k) comparisons per candidate), or a small sorted array (name lookups). A
+/// mutable struct, advanced in place; invalid after the store changes.
 /// </summary>
+/// <remarks>
+/// The two-way merge is the common <c>key in (a,b)</c> case: the cursor with the smaller current key is
+/// always <see cref="_cursor"/>, so <see cref="Current"/> reads it directly and a step advances it and
+/// compares the new key once with the other cursor's (whose key was already loaded).
+/// </remarks>
 internal struct CandidateStream
 {
     private readonly string? _rangeNamespace;
     private readonly ObjectCursor[]? _heap;
     private readonly CachedObject[]? _sorted;
     private ObjectCursor _cursor;
+
+    /// <summary>The second cursor of a two-way merge (its current key not less than <see cref="_cursor"/>'s); default otherwise.</summary>
+    private ObjectCursor _other;
     private int _heapCount;
     private int _next;
 
@@ -23,6 +32,7 @@ internal struct CandidateStream
         _heapCount = heapCount;
         _sorted = sorted;
         _next = 0;
+        _other = default;
     }
 
     /// <summary>The current candidate; null when exhausted.</summary>
@@ -70,9 +80,22 @@ internal struct CandidateStream
             }
         }
 
+        if (live == 0)
+        {
+            return Empty();
+        }
+
         if (live == 1)
         {
             return FromCursor(cursors[0]);
+        }
+
+        if (live == 2)
+        {
+            var first = Less(cursors[1], cursors[0]) ? 1 : 0;
+            var stream = FromCursor(cursors[first]);
+            stream._other = cursors[1 - first];
+            return stream;
         }
 
         for (var i = (live / 2) - 1; i >= 0; i--)
@@ -111,6 +134,23 @@ internal struct CandidateStream
         }
 
         _cursor.MoveNext();
+        var other = _other.Current;
+        if (other is null)
+        {
+            return;
+        }
+
+        // Two-way merge: keep the smaller head in _cursor; when one side ends, the other goes on alone.
+        var current = _cursor.Current;
+        if (current is null)
+        {
+            _cursor = _other;
+            _other = default;
+        }
+        else if (other.Key.CompareTo(current.Key) < 0)
+        {
+            (_cursor, _other) = (_other, _cursor);
+        }
     }
 
     private static void SiftDown(ObjectCursor[] heap, int count, int position)

@@ -19,6 +19,9 @@ internal sealed class QueryPlan
     private readonly LabelRequirement? _labelRequirement;
     private readonly string? _value;
 
+    /// <summary>False when the source answers every condition, so candidates are not checked at all.</summary>
+    private readonly bool _hasResidual;
+
     /// <summary>Creates a plan; the planner validates the combination.</summary>
     /// <param name="store">The store to run against.</param>
     /// <param name="query">The query.</param>
@@ -58,6 +61,9 @@ internal sealed class QueryPlan
         _labelRequirement = labelRequirement;
         _answeredLabel = answeredLabel;
         _answeredField = answeredField;
+        _hasResidual = filterNamespace is not null
+            || query.LabelSelector.Requirements.Count > (answeredLabel >= 0 ? 1 : 0)
+            || query.FieldSelector.Requirements.Count > (answeredField >= 0 ? 1 : 0);
     }
 
     /// <summary>The query planned.</summary>
@@ -114,21 +120,23 @@ internal sealed class QueryPlan
         var stream = Open(out var overlayResolved);
         var added = 0;
         var hasMore = false;
-        ObjectKey lastKey = default;
+        if (overlay is not { Count: > 0 } || overlayResolved)
+        {
+            added = Collect(ref stream, results, limit, out hasMore);
+            return Finish(results, added, hasMore);
+        }
+
         IEnumerator<KeyValuePair<ObjectKey, CachedObject?>>? past = null;
         var hasPast = false;
         try
         {
-            if (overlay is { Count: > 0 } && !overlayResolved)
-            {
-                past = overlay.Entries.GetEnumerator();
-                hasPast = MoveToStart(past, query.StartAfter);
-            }
+            past = overlay.Entries.GetEnumerator();
+            hasPast = MoveToStart(past, query.StartAfter);
 
             var candidate = stream.Current;
             while (true)
             {
-                while (candidate is not null && !PassesResidual(candidate))
+                while (_hasResidual && candidate is not null && !PassesResidual(candidate))
                 {
                     stream.MoveNext();
                     candidate = stream.Current;
@@ -169,7 +177,6 @@ internal sealed class QueryPlan
                 }
 
                 results.Add(match);
-                lastKey = match.Key;
                 added++;
             }
         }
@@ -178,10 +185,45 @@ internal sealed class QueryPlan
             past?.Dispose();
         }
 
-        long? remaining = null;
-        if (query.HasNoSelectors)
+        return Finish(results, added, hasMore);
+    }
+
+    /// <summary>
+    /// The loop of <see cref="Execute"/> without an overlay to merge: the candidates that pass the
+    /// residual conditions, up to the limit. Kept apart (no exception handling, no per-candidate key
+    /// reads) so the stream stays in registers and a candidate's object is touched only when checked.
+    /// </summary>
+    private int Collect(ref CandidateStream stream, List<CachedObject> results, int limit, out bool hasMore)
+    {
+        hasMore = false;
+        var added = 0;
+        for (var candidate = stream.Current; candidate is not null; candidate = stream.Current)
         {
-            remaining = hasMore ? CountRemaining(lastKey) : 0;
+            if (!_hasResidual || PassesResidual(candidate))
+            {
+                if (limit > 0 && added == limit)
+                {
+                    hasMore = true;
+                    break;
+                }
+
+                results.Add(candidate);
+                added++;
+            }
+
+            stream.MoveNext();
+        }
+
+        return added;
+    }
+
+    /// <summary>The result of <see cref="Execute"/>: counts the objects after the last one added when the query has no selectors and stopped at its limit.</summary>
+    private StoreQueryResult Finish(List<CachedObject> results, int added, bool hasMore)
+    {
+        long? remaining = null;
+        if (Query.HasNoSelectors)
+        {
+            remaining = hasMore ? CountRemaining(results[^1].Key) : 0;
         }
 
         return new StoreQueryResult(added, hasMore, remaining, this);

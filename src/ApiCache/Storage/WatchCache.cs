@@ -39,6 +39,9 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
     private long _eventsApplied;
     private long _replaces;
 
+    /// <summary>Counts changes to the store (under the write lock), so a re-list difference computed under the read lock can tell whether it still applies.</summary>
+    private long _generation;
+
     public WatchCache(CachedResourceDefinition definition, TimeProvider time, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -262,10 +265,30 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
     {
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(typeInfo);
+
+        // The comparison with the current state is the long part of a re-list (every item against the
+        // store): done under the read lock, so readers go on meanwhile. The reflector is the only
+        // writer, so the store is still in that state when the write lock is taken; the generation
+        // check below recomputes the difference should anything have changed it in between.
+        var listBytes = ListBytes(items);
+        RelistDifference? difference = null;
+        if (Volatile.Read(ref _listed))
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                difference = _listed ? ComputeDifference(items) : null;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+
         _lock.EnterWriteLock();
         try
         {
-            CheckBudget(ListBytes(items));
+            CheckBudget(listBytes);
             var previous = _typeInfo;
             _typeInfo = typeInfo.ItemsCarryTypeMeta is null && previous?.ItemsCarryTypeMeta is bool known
                 ? typeInfo with { ItemsCarryTypeMeta = known }
@@ -282,8 +305,15 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
             }
             else
             {
-                ReplaceWithDifference(items, resourceVersion);
+                if (difference is null || difference.Generation != _generation)
+                {
+                    difference = ComputeDifference(items);
+                }
+
+                ReplaceWithDifference(items, difference, resourceVersion);
             }
+
+            _generation++;
 
             if (resourceVersion >= _resourceVersion)
             {
@@ -327,6 +357,7 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
                 type = previous is null ? WatchEventType.Added : WatchEventType.Modified;
             }
 
+            _generation++;
             _history.Append(new WatchCacheEvent(type, cachedObject, previous, cachedObject.ResourceVersion, _time.GetUtcNow()));
             _resourceVersion = cachedObject.ResourceVersion;
             _versionFromEvent = true;
@@ -377,15 +408,13 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
     }
 
     /// <summary>
-    /// Applies a re-list as ordinary events: objects that appeared are ADDED and changed ones MODIFIED
-    /// (in the order of their own resource versions, so clients' versions only move forward), then
-    /// objects that vanished are DELETED at the list's version, their last state stamped with it.
-    /// States between the old cache version and the list version were never seen: the history marks
-    /// them as a gap (resuming inside it is 410, before it replays these events).
+    /// What a re-list changes: the listed objects that are new or differ from the cached ones (sorted by
+    /// their own resource versions, then keys), and the cached objects the list no longer has (in key
+    /// order). Only reads the store: run under the read lock; <see cref="RelistDifference.Generation"/>
+    /// says which state it was computed against.
     /// </summary>
-    private void ReplaceWithDifference(IReadOnlyList<CachedObject> items, long listVersion)
+    private RelistDifference ComputeDifference(IReadOnlyList<CachedObject> items)
     {
-        var oldVersion = _resourceVersion;
         var now = _time.GetUtcNow();
         var present = new HashSet<ObjectKey>(items.Count);
         var changes = new List<WatchCacheEvent>();
@@ -415,6 +444,23 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
             }
         }
 
+        return new RelistDifference(changes, deletions, now, Volatile.Read(ref _generation));
+    }
+
+    /// <summary>
+    /// Applies a re-list as ordinary events: objects that appeared are ADDED and changed ones MODIFIED
+    /// (in the order of their own resource versions, so clients' versions only move forward), then
+    /// objects that vanished are DELETED at the list's version, their last state stamped with it.
+    /// States between the old cache version and the list version were never seen: the history marks
+    /// them as a gap (resuming inside it is 410, before it replays these events). Under the write lock,
+    /// with <paramref name="difference"/> computed against the current state.
+    /// </summary>
+    private void ReplaceWithDifference(IReadOnlyList<CachedObject> items, RelistDifference difference, long listVersion)
+    {
+        var oldVersion = _resourceVersion;
+        var now = difference.Now;
+        var changes = difference.Changes;
+        var deletions = difference.Deletions;
         if (listVersion <= oldVersion)
         {
             if (changes.Count + deletions.Count == 0)
@@ -499,6 +545,7 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
         {
             // Stop caching rather than hold a partial or stale state: free the memory, stop serving.
             _store.Clear();
+            _generation++;
             _history.Reset(_resourceVersion);
             _listed = false;
             _ready = false;
@@ -519,6 +566,9 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
     {
         Interlocked.Exchange(ref _changed, null)?.TrySetResult();
     }
+
+    /// <summary>A re-list's difference from the store (see <see cref="ComputeDifference"/>), with the <see cref="_generation"/> of the state it was computed against and the time its events carry.</summary>
+    private sealed record RelistDifference(List<WatchCacheEvent> Changes, List<CachedObject> Deletions, DateTimeOffset Now, long Generation);
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Cache of {Resource}: ignored a {Type} event for {Key} at resourceVersion {EventVersion}, older than the cache's {CacheVersion}")]
     private static partial void LogStaleEvent(ILogger logger, string resource, WatchEventType type, string key, long eventVersion, long cacheVersion);

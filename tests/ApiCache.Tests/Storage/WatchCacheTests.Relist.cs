@@ -161,4 +161,57 @@ public sealed partial class WatchCacheTests
         Assert.True(_cache.TryGetEventsSince(12, events));
         Assert.Empty(events);
     }
+
+    [Fact]
+    public void Replace_Relist_ReadersProceedWhileTheListIsCompared()
+    {
+        Sink.Replace([Pod("a", 5), Pod("b", 6)], 10, PodList);
+        var list = new ReadWhileEnumeratedList(_cache, [Pod("a", 5), Pod("b", 11), Pod("c", 12)]);
+
+        Sink.Replace(list, 20, PodList);
+
+        // Every pass over the list (the budget estimate and the comparison with the store) let a
+        // concurrent reader in; the old state is what it read, since nothing is applied before the end.
+        Assert.True(list.Passes >= 2, $"passes: {list.Passes}");
+        Assert.All(list.ReadersDone, Assert.True);
+        Assert.All(list.ReaderSaw, version => Assert.Equal(6, version));
+        Assert.Equal(20, _cache.ResourceVersion);
+        Assert.Equal(["ns/a", "ns/b", "ns/c"], Keys(_cache.Snapshot(out _)));
+        var events = new List<WatchCacheEvent>();
+        Assert.True(_cache.TryGetEventsSince(10, events));
+        Assert.Equal([(WatchEventType.Modified, "b"), (WatchEventType.Added, "c")], events.Select(e => (e.Type, e.Object.Name)));
+    }
+
+    /// <summary>
+    /// A re-list's items that, at the start of every enumeration, have another thread read the cache
+    /// and wait (bounded) for it: a reader blocked by the write lock shows as not done.
+    /// </summary>
+    private sealed class ReadWhileEnumeratedList(WatchCache cache, IReadOnlyList<CachedObject> items) : IReadOnlyList<CachedObject>
+    {
+        public int Passes { get; private set; }
+
+        public List<bool> ReadersDone { get; } = [];
+
+        public List<long> ReaderSaw { get; } = [];
+
+        public int Count => items.Count;
+
+        public CachedObject this[int index] => items[index];
+
+        public IEnumerator<CachedObject> GetEnumerator()
+        {
+            Passes++;
+            var reader = Task.Run(() => cache.Get(new ObjectKey("ns", "b"))?.ResourceVersion ?? -1);
+            var done = reader.Wait(TimeSpan.FromSeconds(10));
+            ReadersDone.Add(done);
+            if (done)
+            {
+                ReaderSaw.Add(reader.Result);
+            }
+
+            return items.GetEnumerator();
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }
