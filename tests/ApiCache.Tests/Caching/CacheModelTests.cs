@@ -76,7 +76,7 @@ public abstract class CacheModelTests(ITestOutputHelper output)
             var pods = registry.Resources.Single();
             using var stopping = new CancellationTokenSource();
             registry.Start();
-            await WaitUntilAsync(() => pods.Cache.IsReady, pods.Cache, "the first list");
+            await CacheWait.UntilReadyAsync(pods.Cache);
             var follower = new Follower(pods.Cache);
             var following = follower.RunAsync(stopping.Token);
 
@@ -208,8 +208,8 @@ public abstract class CacheModelTests(ITestOutputHelper output)
     private static async Task<long> WaitUntilFreshAsync(DevServerHost host, WatchCache cache, string where)
     {
         var version = await CurrentVersionAsync(host);
-        Assert.True(await cache.WaitUntilFreshAsync(version, Guard, CancellationToken.None), $"{where}: the cache did not reach {version} (at {cache.ResourceVersion})");
-        await WaitUntilAsync(() => cache.IsReady, cache, $"{where}: ready");
+        await CacheWait.UntilFreshAsync(cache, version);
+        await CacheWait.UntilAsync(cache, () => cache.IsReady, $"{where}: ready");
         return version;
     }
 
@@ -270,22 +270,6 @@ public abstract class CacheModelTests(ITestOutputHelper output)
     {
         using var document = JsonDocument.Parse(list);
         return [.. document.RootElement.GetProperty("items").EnumerateArray().Select(item => item.GetRawText())];
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, WatchCache cache, string what)
-    {
-        using var guard = new CancellationTokenSource(Guard);
-        while (!condition())
-        {
-            try
-            {
-                await cache.NextChangeAsync(guard.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"timed out waiting for {what}");
-            }
-        }
     }
 
     /// <summary>The pods the test created and still has, and the random operations on them.</summary>
