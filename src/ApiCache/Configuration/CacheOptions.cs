@@ -1,3 +1,5 @@
+using ApiCache.Informers;
+
 namespace ApiCache.Configuration;
 
 /// <summary>
@@ -31,23 +33,23 @@ public sealed class CacheOptions
     public long MaxBytesPerResource { get; set; } = 8L << 30;
 
     /// <summary>Page size of the reflector's initial and re-lists (the apiserver's informers use 500).</summary>
-    public int ListPageSize { get; set; } = 500;
+    public int ListPageSize { get; set; } = ReflectorSettings.Defaults.PageSize;
 
     /// <summary>
     /// Upstream watches ask for a random <c>timeoutSeconds</c> between this and twice this, so the
     /// informers' watches do not all restart together (client-go uses 5 minutes).
     /// </summary>
-    public TimeSpan MinWatchTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan MinWatchTimeout { get; set; } = ReflectorSettings.Defaults.MinWatchTimeout;
 
     /// <summary>First delay after a failed list or watch; doubled on each further failure.</summary>
-    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMilliseconds(800);
+    public TimeSpan InitialBackoff { get; set; } = ReflectorSettings.Defaults.InitialBackoff;
 
     /// <summary>The longest delay between retries.</summary>
-    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxBackoff { get; set; } = ReflectorSettings.Defaults.MaxBackoff;
 
     /// <summary>After this long without a failure the backoff starts again from <see cref="InitialBackoff"/>.</summary>
-    public TimeSpan BackoffResetAfter { get; set; } = TimeSpan.FromMinutes(2);
+    public TimeSpan BackoffResetAfter { get; set; } = ReflectorSettings.Defaults.BackoffResetAfter;
 
     /// <summary>After a resource outgrew its byte budget, wait this long before listing it again.</summary>
-    public TimeSpan OverBudgetRetryDelay { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan OverBudgetRetryDelay { get; set; } = ReflectorSettings.Defaults.BudgetRetryDelay;
 }

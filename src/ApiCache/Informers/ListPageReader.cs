@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ApiCache.Storage;
 
 namespace ApiCache.Informers;
 
@@ -35,11 +36,11 @@ internal static class ListPageReader
             {
                 if (reader.ValueTextEquals("kind"u8))
                 {
-                    kind = ReadString(ref reader);
+                    kind = JsonValueReader.ReadStringOrSkip(ref reader);
                 }
                 else if (reader.ValueTextEquals("apiVersion"u8))
                 {
-                    apiVersion = ReadString(ref reader);
+                    apiVersion = JsonValueReader.ReadStringOrSkip(ref reader);
                 }
                 else if (reader.ValueTextEquals("metadata"u8))
                 {
@@ -119,7 +120,7 @@ internal static class ListPageReader
             if (reader.ValueTextEquals("resourceVersion"u8))
             {
                 reader.Read();
-                if (reader.TokenType != JsonTokenType.String || !WatchEventReader.TryParseResourceVersion(ref reader, out var parsed))
+                if (reader.TokenType != JsonTokenType.String || !ResourceVersionText.TryRead(ref reader, out var parsed))
                 {
                     throw new UpstreamDecodeException($"{operation}: metadata.resourceVersion is not an integer");
                 }
@@ -128,7 +129,7 @@ internal static class ListPageReader
             }
             else if (reader.ValueTextEquals("continue"u8))
             {
-                continueToken = ReadString(ref reader);
+                continueToken = JsonValueReader.ReadStringOrSkip(ref reader);
             }
             else if (reader.ValueTextEquals("remainingItemCount"u8))
             {
@@ -156,17 +157,5 @@ internal static class ListPageReader
         }
 
         return kind && apiVersion;
-    }
-
-    private static string? ReadString(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.String)
-        {
-            return reader.GetString();
-        }
-
-        reader.Skip();
-        return null;
     }
 }

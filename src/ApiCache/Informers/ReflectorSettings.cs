@@ -7,6 +7,9 @@ namespace ApiCache.Informers;
 /// </summary>
 internal sealed record ReflectorSettings
 {
+    /// <summary>The defaults, which <see cref="Configuration.CacheOptions"/> starts from too.</summary>
+    public static ReflectorSettings Defaults { get; } = new();
+
     /// <summary>Items per LIST page (<c>limit</c>).</summary>
     public int PageSize { get; init; } = 500;
 

@@ -38,11 +38,11 @@ internal static class UpstreamStatusReader
                 }
                 else if (reader.ValueTextEquals("reason"u8))
                 {
-                    reason = ReadString(ref reader);
+                    reason = JsonValueReader.ReadStringOrSkip(ref reader);
                 }
                 else if (reader.ValueTextEquals("message"u8))
                 {
-                    message = ReadString(ref reader);
+                    message = JsonValueReader.ReadStringOrSkip(ref reader);
                 }
                 else if (reader.ValueTextEquals("details"u8))
                 {
@@ -75,18 +75,6 @@ internal static class UpstreamStatusReader
             MetadataContinue = continueToken,
         };
         return true;
-    }
-
-    private static string? ReadString(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.String)
-        {
-            return reader.GetString();
-        }
-
-        reader.Skip();
-        return null;
     }
 
     /// <summary>Positioned on a property name whose value may be an object: the number <paramref name="name"/> of that object.</summary>

@@ -1,6 +1,6 @@
-using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using ApiCache.Storage;
 
 namespace ApiCache.Informers;
 
@@ -121,7 +121,7 @@ internal static class WatchEventReader
                     reader.Read();
                     if (isResourceVersion)
                     {
-                        return reader.TokenType == JsonTokenType.String && TryParseResourceVersion(ref reader, out resourceVersion);
+                        return reader.TokenType == JsonTokenType.String && ResourceVersionText.TryRead(ref reader, out resourceVersion);
                     }
 
                     reader.Skip();
@@ -136,27 +136,6 @@ internal static class WatchEventReader
         }
 
         return false;
-    }
-
-    /// <summary>Parses a resourceVersion string token as a non-negative integer.</summary>
-    internal static bool TryParseResourceVersion(ref Utf8JsonReader reader, out long resourceVersion)
-    {
-        if (reader.ValueIsEscaped)
-        {
-            var text = reader.GetString();
-            return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out resourceVersion);
-        }
-
-        var span = reader.ValueSpan;
-        return TryParseResourceVersion(span, out resourceVersion);
-    }
-
-    /// <summary>Parses UTF-8 digits as a non-negative integer (no sign, no spaces).</summary>
-    internal static bool TryParseResourceVersion(ReadOnlySpan<byte> digits, out long resourceVersion)
-    {
-        resourceVersion = 0;
-        return digits.Length > 0 && digits[0] is >= (byte)'0' and <= (byte)'9'
-            && Utf8Parser.TryParse(digits, out resourceVersion, out var consumed) && consumed == digits.Length;
     }
 
     private static UpstreamWatchEventType? ParseType(ref Utf8JsonReader reader)

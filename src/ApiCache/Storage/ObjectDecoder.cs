@@ -373,16 +373,9 @@ internal sealed class ObjectDecoder : IObjectDecoder
             return $"metadata.resourceVersion is {Describe(reader.TokenType)}, not a string";
         }
 
-        Span<byte> buffer = stackalloc byte[StackBufferSize];
-        scoped ReadOnlySpan<byte> text = reader.ValueSpan;
-        if (reader.ValueIsEscaped)
+        if (!ResourceVersionText.TryRead(ref reader, out var resourceVersion))
         {
-            text = text.Length <= buffer.Length ? buffer[..reader.CopyString(buffer)] : Encoding.UTF8.GetBytes(reader.GetString()!);
-        }
-
-        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var resourceVersion))
-        {
-            return $"metadata.resourceVersion \"{Encoding.UTF8.GetString(text)}\" is not a decimal integer";
+            return $"metadata.resourceVersion \"{reader.GetString()}\" is not a decimal integer";
         }
 
         metadata.ResourceVersion = resourceVersion;

@@ -37,7 +37,6 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
     private bool _listed;
     private ListTypeInfo? _typeInfo;
     private long _eventsApplied;
-    private long _replaces;
 
     /// <summary>Counts changes to the store (under the write lock), so a re-list difference computed under the read lock can tell whether it still applies.</summary>
     private long _generation;
@@ -69,72 +68,16 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
     public ListTypeInfo? TypeInfo => Volatile.Read(ref _typeInfo);
 
     /// <summary>Objects held now.</summary>
-    public int Count
-    {
-        get
-        {
-            _lock.EnterReadLock();
-            try
-            {
-                return _store.Count;
-            }
-            finally
-            {
-                _lock.ExitReadLock();
-            }
-        }
-    }
+    public int Count => ReadLocked(static store => store.Count);
 
     /// <summary>Bytes the objects held now keep alive (JSON, metadata, indexes), as counted against the budget.</summary>
-    public long Bytes
-    {
-        get
-        {
-            _lock.EnterReadLock();
-            try
-            {
-                return _store.Bytes;
-            }
-            finally
-            {
-                _lock.ExitReadLock();
-            }
-        }
-    }
+    public long Bytes => ReadLocked(static store => store.Bytes);
 
-    /// <summary>Events in the history now.</summary>
-    public int HistoryCount
-    {
-        get
-        {
-            _lock.EnterReadLock();
-            try
-            {
-                return _history.Count;
-            }
-            finally
-            {
-                _lock.ExitReadLock();
-            }
-        }
-    }
+    /// <summary>Events in the history now (the history locks for itself).</summary>
+    public int HistoryCount => _history.Count;
 
     /// <summary>Bytes kept alive only by the history (older versions of objects), an upper bound.</summary>
-    public long HistoryBytes
-    {
-        get
-        {
-            _lock.EnterReadLock();
-            try
-            {
-                return _history.Bytes;
-            }
-            finally
-            {
-                _lock.ExitReadLock();
-            }
-        }
-    }
+    public long HistoryBytes => _history.Bytes;
 
     /// <summary>Changes applied so far (watch events and re-list differences).</summary>
     public long EventsApplied => Interlocked.Read(ref _eventsApplied);
@@ -322,7 +265,6 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
             }
 
             _ready = true;
-            _replaces++;
         }
         finally
         {
@@ -510,6 +452,20 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
             }
 
             LogRelistDifference(_logger, Definition.DisplayName, oldVersion, listVersion, added, changes.Count - added, deletions.Count);
+        }
+    }
+
+    /// <summary>Reads a figure of the store under the read lock (for metrics and tests; not a hot path).</summary>
+    private T ReadLocked<T>(Func<ObjectStore, T> read)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return read(_store);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
         }
     }
 

@@ -7,6 +7,7 @@ using ApiCache.DevServer.Storage;
 using ApiCache.Informers;
 using ApiCache.Selectors;
 using ApiCache.Storage;
+using ApiCache.Tests.DevServer.Api;
 using ApiCache.Tests.Infrastructure;
 using ApiCache.Upstream;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,38 +21,22 @@ namespace ApiCache.Tests.Caching;
 /// listed in pages of three. Each cache must hold, byte for byte, what the upstream lists at the same
 /// resource version, before and after changes. Runs once per store (subclasses choose it).
 /// </summary>
-public abstract class CacheDevServerTests : IAsyncLifetime, IDisposable
+public abstract class CacheDevServerTests : DevServerTestBase, IDisposable
 {
     private const int PageSize = 3;
     private static readonly string[] Nodes = ["node-1", "node-2", "node-3"];
 
-    private DevServerHost? _host;
     private UpstreamEndpointSet? _endpoints;
     private CacheRegistry? _registry;
 
-    private DevServerHost Host => _host!;
-
-    /// <summary>The store under the server; null = the default in-memory store.</summary>
-    private protected abstract Task<IRevisionedStore?> CreateStoreAsync();
-
-    public async Task InitializeAsync()
-    {
-        _host = await DevServerHost.StartAsync(store: await CreateStoreAsync());
-        await Host.CreateNamespaceAsync("team-a");
-        await Host.CreateNamespaceAsync("team-b");
-    }
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         if (_registry is not null)
         {
             await _registry.DisposeAsync().AsTask().WaitAsync(CacheWait.Deadline);
         }
 
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
+        await base.DisposeAsync();
     }
 
     public void Dispose()

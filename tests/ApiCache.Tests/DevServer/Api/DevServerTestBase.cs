@@ -23,7 +23,7 @@ public abstract class DevServerTestBase : IAsyncLifetime
         await Host.CreateNamespaceAsync("team-b");
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_host is not null)
         {
