@@ -77,4 +77,20 @@ internal static class BuiltInResources
         namespaced = false;
         return false;
     }
+
+    /// <summary>
+    /// Where the apiserver keeps a resource under its etcd prefix: <c>&lt;resource&gt;</c>, except for
+    /// the few renamed ones (nodes are <c>minions</c>, services <c>services/specs</c>, ...); resources
+    /// of other groups (CRDs, aggregated) are <c>&lt;group&gt;/&lt;resource&gt;</c>.
+    /// </summary>
+    public static string EtcdPath(string group, string resource) => (group, resource) switch
+    {
+        ("", "nodes") => "minions",
+        ("", "services") => "services/specs",
+        ("", "endpoints") => "services/endpoints",
+        ("", "replicationcontrollers") => "controllers",
+        ("networking.k8s.io", "ingresses") => "ingress",
+        _ when Groups.Contains(group) => resource,
+        _ => group + "/" + resource,
+    };
 }

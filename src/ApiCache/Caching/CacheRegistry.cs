@@ -21,7 +21,7 @@ internal sealed class CacheRegistry : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var cache = options.Value.Cache;
         var errors = new List<string>();
-        var definitions = cache.Enabled ? CachedResourceResolver.Resolve(cache, errors) : [];
+        var definitions = cache.Enabled ? CachedResourceResolver.Resolve(cache, errors, options.Value.ConsistentReads.Etcd.KeyPrefix) : [];
         if (errors.Count > 0)
         {
             throw new ApiCacheConfigurationException(string.Join(" ", errors));

@@ -42,6 +42,12 @@ internal sealed record CachedResourceDefinition
     /// <summary>The byte budget.</summary>
     public required long MaxBytes { get; init; }
 
+    /// <summary>Where the apiserver keeps this resource in etcd, ending in '/'.</summary>
+    public required string EtcdKeyPrefix { get; init; }
+
+    /// <summary>This resource as revision sources and hosts see it.</summary>
+    public Consistency.CachedResourceReference Reference => new(Group, Version, Resource, EtcdKeyPrefix);
+
     /// <summary>The collection's path on the apiserver across all namespaces: <c>/api/v1/pods</c>, <c>/apis/apps/v1/deployments</c>.</summary>
     public string CollectionPath => Group.Length == 0 ? $"/api/{Version}/{Resource}" : $"/apis/{Group}/{Version}/{Resource}";
 

@@ -26,7 +26,10 @@ internal static partial class CachedResourceResolver
     ];
 
     /// <summary>Resolves every enabled resource; <paramref name="errors"/> lists what is wrong (empty when all is well).</summary>
-    public static IReadOnlyList<CachedResourceDefinition> Resolve(CacheOptions options, List<string> errors)
+    /// <param name="options">The cache options.</param>
+    /// <param name="errors">Receives one message per mistake.</param>
+    /// <param name="etcdKeyPrefix">The apiserver's etcd prefix, under which resources' default key prefixes are laid out.</param>
+    public static IReadOnlyList<CachedResourceDefinition> Resolve(CacheOptions options, List<string> errors, string etcdKeyPrefix = "/registry")
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(errors);
@@ -44,7 +47,7 @@ internal static partial class CachedResourceResolver
                 continue;
             }
 
-            var definition = ResolveOne(entry, options, where, errors);
+            var definition = ResolveOne(entry, options, etcdKeyPrefix, where, errors);
             if (definition is null)
             {
                 continue;
@@ -98,7 +101,7 @@ internal static partial class CachedResourceResolver
         }
     }
 
-    private static CachedResourceDefinition? ResolveOne(CachedResourceOptions entry, CacheOptions options, string where, List<string> errors)
+    private static CachedResourceDefinition? ResolveOne(CachedResourceOptions entry, CacheOptions options, string etcdKeyPrefix, string where, List<string> errors)
     {
         var count = errors.Count;
         var group = entry.Group ?? "";
@@ -195,7 +198,18 @@ internal static partial class CachedResourceResolver
             HistoryWindow = window,
             HistoryMaxEvents = maxEvents,
             MaxBytes = maxBytes,
+            EtcdKeyPrefix = EtcdKeyPrefixOf(entry, group, resource, etcdKeyPrefix),
         };
+    }
+
+    private static string EtcdKeyPrefixOf(CachedResourceOptions entry, string group, string resource, string root)
+    {
+        if (!string.IsNullOrEmpty(entry.EtcdKeyPrefix))
+        {
+            return entry.EtcdKeyPrefix.EndsWith('/') ? entry.EtcdKeyPrefix : entry.EtcdKeyPrefix + "/";
+        }
+
+        return root.TrimEnd('/') + "/" + BuiltInResources.EtcdPath(group, resource) + "/";
     }
 
     private static void CheckFieldPath(string? field, string where, List<string> errors)

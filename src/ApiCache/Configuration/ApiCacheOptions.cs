@@ -30,4 +30,7 @@ public sealed class ApiCacheOptions
 
     /// <summary>User-Agent throttling rules, in-flight limits and the admin endpoint that changes the rules at runtime.</summary>
     public ThrottlingOptions Throttling { get; set; } = new();
+
+    /// <summary>Consistent reads: where the current revision comes from, how long reads wait, what they fall back to.</summary>
+    public ConsistentReadOptions ConsistentReads { get; set; } = new();
 }

@@ -34,7 +34,7 @@ internal sealed class ApiCacheOptionsValidator : IValidateOptions<ApiCacheOption
 
         if (options.Cache.Enabled)
         {
-            Caching.CachedResourceResolver.Resolve(options.Cache, failures);
+            Caching.CachedResourceResolver.Resolve(options.Cache, failures, options.ConsistentReads.Etcd.KeyPrefix);
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -45,4 +45,10 @@ public sealed class CachedResourceOptions
 
     /// <summary>This resource's byte budget; null: <see cref="CacheOptions.MaxBytesPerResource"/>.</summary>
     public long? MaxBytes { get; set; }
+
+    /// <summary>
+    /// Where the apiserver keeps this resource in etcd, e.g. <c>/registry/minions/</c>, for the etcd
+    /// revision source; null: the apiserver's layout under <see cref="EtcdRevisionSourceOptions.KeyPrefix"/>.
+    /// </summary>
+    public string? EtcdKeyPrefix { get; set; }
 }

@@ -347,6 +347,7 @@ public sealed partial class WatchCacheTests : IDisposable
         HistoryWindow = TimeSpan.FromMinutes(5),
         HistoryMaxEvents = 1000,
         MaxBytes = maxBytes,
+        EtcdKeyPrefix = "/registry/pods/",
     };
 
     /// <summary>The JSON of a pod in list-item form (or, with <paramref name="typeMeta"/>, as a watch event carries it).</summary>
