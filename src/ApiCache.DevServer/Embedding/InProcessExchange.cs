@@ -31,6 +31,7 @@ internal sealed class InProcessExchange : IHttpResponseFeature, IHttpResponseBod
     private Stream? _stream;
     private bool _hasStarted;
     private bool _bodyCompleted;
+    private IOException? _failure;
 
     /// <summary>Creates the exchange for <paramref name="request"/>.</summary>
     public InProcessExchange(HttpRequestMessage request)
@@ -41,6 +42,9 @@ internal sealed class InProcessExchange : IHttpResponseFeature, IHttpResponseBod
 
     /// <summary>Completes with the response once it starts; cancelled or failed when the request ends before.</summary>
     public Task<HttpResponseMessage> Response => _response.Task;
+
+    /// <summary>Why the handler failed after the response started; set before the body ends.</summary>
+    public IOException? Failure => Volatile.Read(ref _failure);
 
     /// <inheritdoc/>
     public int StatusCode { get; set; } = StatusCodes.Status200OK;
@@ -98,8 +102,10 @@ internal sealed class InProcessExchange : IHttpResponseFeature, IHttpResponseBod
 
             if (!_bodyCompleted)
             {
+                // The caller reads what was sent, then the failure (a pipe completed with an error would drop the rest).
                 _bodyCompleted = true;
-                await _pipe.Writer.CompleteAsync(new IOException($"The in-process response ended with an error: {e.Message}", e));
+                Volatile.Write(ref _failure, new IOException($"The in-process response ended with an error: {e.Message}", e));
+                await _pipe.Writer.CompleteAsync();
             }
         }
         finally

@@ -5,9 +5,10 @@ namespace ApiCache.DevServer.Embedding;
 
 /// <summary>
 /// The response body as the caller of an in-process exchange reads it: bytes as the handler flushes
-/// them, the end when the handler returns, an <see cref="IOException"/> when it failed midway, and
-/// an <see cref="OperationCanceledException"/> once the exchange is aborted (its request cancelled).
-/// Disposing it aborts the exchange, as closing a connection would.
+/// them, the end when the handler returns, an <see cref="IOException"/> after the bytes it sent when
+/// it failed midway, and an <see cref="OperationCanceledException"/> once the exchange is aborted
+/// (its request cancelled). Disposing it, or cancelling a read, aborts the exchange, as closing a
+/// connection would.
 /// </summary>
 internal sealed class InProcessResponseStream(PipeReader reader, InProcessExchange exchange) : Stream
 {
@@ -51,6 +52,12 @@ internal sealed class InProcessResponseStream(PipeReader reader, InProcessExchan
             {
                 throw new ObjectDisposedException(nameof(InProcessResponseStream));
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // As a connection's stream: a cancelled read leaves the response unusable, and ends the request.
+                exchange.Abort();
+                throw;
+            }
 
             var data = result.Buffer;
             if (data.IsEmpty && !result.IsCompleted)
@@ -58,6 +65,11 @@ internal sealed class InProcessResponseStream(PipeReader reader, InProcessExchan
                 // A cancelled pending read without data; not the end.
                 reader.AdvanceTo(data.Start);
                 continue;
+            }
+
+            if (data.IsEmpty && exchange.Failure is { } failure)
+            {
+                throw new IOException(failure.Message, failure);
             }
 
             var count = (int)Math.Min(data.Length, buffer.Length);
