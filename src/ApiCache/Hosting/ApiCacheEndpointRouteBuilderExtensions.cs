@@ -3,6 +3,7 @@ using ApiCache.Configuration;
 using ApiCache.Forwarding;
 using ApiCache.Health;
 using ApiCache.Metrics;
+using ApiCache.Serving;
 using ApiCache.Throttling;
 using ApiCache.Upstream;
 using Microsoft.AspNetCore.Http;
@@ -22,11 +23,14 @@ public static class ApiCacheEndpointRouteBuilderExtensions
     /// kube-apiserver. Requests to the catch-all are throttled before any other work: when
     /// <paramref name="endpoints"/> is also the application builder (a <c>WebApplication</c>), by a
     /// middleware added here, which runs after routing and before the endpoint (and before any
-    /// middleware the host adds later); otherwise inside the forwarding endpoint itself. Bad
+    /// middleware the host adds later); otherwise inside the forwarding endpoint itself. Reads of
+    /// cached resources (LIST, GET) are answered from the cache by a middleware after the throttle;
+    /// the rest reaches the catch-all. Embedded in an API server (<c>AddApiCacheInProcessUpstream()</c>),
+    /// no catch-all is mapped: what the cache does not answer goes to the host's own endpoints. Bad
     /// configuration throws <see cref="ApiCacheConfigurationException"/> (or an
     /// <see cref="OptionsValidationException"/>) here, so start-up fails with a clear message.
     /// </summary>
-    /// <returns>The convention builder of the forwarding endpoint.</returns>
+    /// <returns>The convention builder of the forwarding endpoint (embedded: of an empty group).</returns>
     public static IEndpointConventionBuilder MapApiCache(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -44,7 +48,7 @@ public static class ApiCacheEndpointRouteBuilderExtensions
 
         // Resolve the upstream now: a wrong kubeconfig or URL fails start-up, not the first request.
         services.GetRequiredService<UpstreamEndpointSet>();
-        var forwarder = services.GetRequiredService<UpstreamForwarder>();
+        var embedded = services.GetService<InProcessUpstream>() is not null;
 
         // Build the caches (their configuration was validated with the options) and their metrics.
         services.GetRequiredService<CacheMetrics>();
@@ -70,14 +74,32 @@ public static class ApiCacheEndpointRouteBuilderExtensions
         var gate = services.GetRequiredService<ThrottleGate>();
         services.GetRequiredService<ThrottleAdminApi>().Map(endpoints);
         services.GetRequiredService<ThrottleConfigurationReloader>();
+
+        // Reads of cached resources: answered by a middleware after routing, whichever endpoint matched
+        // (the forwarding catch-all, or the embedding host's own API endpoints).
+        var cachedReads = services.GetRequiredService<CachedReadMiddleware>();
+        services.GetRequiredService<CacheReadMetrics>();
+        if (embedded)
+        {
+            if (endpoints is not IApplicationBuilder host)
+            {
+                throw new ApiCacheConfigurationException("An embedded ApiCache (AddApiCacheInProcessUpstream) must be mapped on the application builder (a WebApplication), so that it can hand requests to the host's own endpoints.");
+            }
+
+            host.UseMiddleware<CachedReadMiddleware>();
+            return endpoints.MapGroup("");
+        }
+
+        var forwarder = services.GetRequiredService<UpstreamForwarder>();
         RequestDelegate forward = forwarder.ForwardAsync;
         if (endpoints is IApplicationBuilder app)
         {
             app.UseMiddleware<ThrottlingMiddleware>();
+            app.UseMiddleware<CachedReadMiddleware>();
         }
         else
         {
-            forward = context => gate.RunAsync(context, forwarder.ForwardAsync);
+            forward = context => gate.RunAsync(context, c => cachedReads.InvokeAsync(c, forwarder.ForwardAsync));
         }
 
         var forwarding = endpoints.Map("/{**path}", forward)

@@ -1,7 +1,9 @@
 using ApiCache.Caching;
 using ApiCache.Configuration;
+using ApiCache.Consistency;
 using ApiCache.Forwarding;
 using ApiCache.Metrics;
+using ApiCache.Serving;
 using ApiCache.Throttling;
 using ApiCache.Upstream;
 using Microsoft.Extensions.Configuration;
@@ -48,6 +50,14 @@ public static class ApiCacheServiceCollectionExtensions
         services.TryAddSingleton<CacheRegistry>();
         services.TryAddSingleton<CacheMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, CacheHostedService>());
+        services.TryAddSingleton<QuorumProbeRevisionSource>();
+        services.TryAddSingleton<IRevisionSource>(static provider => provider.GetRequiredService<QuorumProbeRevisionSource>());
+        services.TryAddSingleton<ConsistentReadCoordinator>();
+        services.TryAddSingleton<CacheReadMetrics>();
+        services.TryAddSingleton<ReadFallback>();
+        services.TryAddSingleton<ListResponder>();
+        services.TryAddSingleton<GetResponder>();
+        services.TryAddSingleton<CachedReadMiddleware>();
         services.TryAddSingleton<ThrottlingMetrics>();
         services.TryAddSingleton<InflightCounters>();
         services.TryAddSingleton(static provider => new UserAgentTraffic(

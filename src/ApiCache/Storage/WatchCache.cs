@@ -106,6 +106,20 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
         return signal.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Records that the resource is known (from an exact revision source) not to have changed after
+    /// the cache's version up to <paramref name="resourceVersion"/>: the cache moves there, as on a
+    /// bookmark, so reads answer with that version and waiters for it wake. Ignored before the first
+    /// list and for versions the cache has passed.
+    /// </summary>
+    public void NoteFreshAt(long resourceVersion)
+    {
+        if (IsReady && resourceVersion > ResourceVersion)
+        {
+            ((IReflectorSink)this).Progress(resourceVersion);
+        }
+    }
+
     /// <summary>The current object with this key, or null.</summary>
     public CachedObject? Get(ObjectKey key)
     {

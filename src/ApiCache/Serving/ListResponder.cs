@@ -1,0 +1,201 @@
+using ApiCache.Consistency;
+using ApiCache.Requests;
+using ApiCache.Selectors;
+using ApiCache.Storage;
+
+namespace ApiCache.Serving;
+
+/// <summary>
+/// LIST from the cache with the apiserver's resourceVersion rules (DESIGN.md's table, the fixtures):
+/// unset = consistent (wait for the current revision, else fall back); "0" = the cache as it is,
+/// limit ignored; "N" = not older than N (wait, else forward); Exact (or the legacy form: N with a
+/// limit) = the state at N from the history, else forward. <c>limit</c>/<c>continue</c> page in key
+/// order with tokens that pin the first page's revision; a page whose revision the history no
+/// longer covers is forwarded, so the upstream answers it (or its 410) exactly.
+/// </summary>
+internal sealed class ListResponder(ConsistentReadCoordinator coordinator, CacheReadMetrics metrics, ReadFallback fallback)
+{
+    /// <summary>Serves the LIST.</summary>
+    public async Task ServeAsync(CachedRead read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var context = read.Context;
+        var options = ListOptionsParser.Parse(context.Request.Query, out var invalid);
+        if (options is null)
+        {
+            await CacheAnswer.WriteErrorAsync(context, invalid!);
+            return;
+        }
+
+        var definition = read.Resource.Definition;
+        if (!ListSelectors.TryParse(options.LabelSelector, options.FieldSelector, definition.FieldConversion, out var selectors, out var badSelector))
+        {
+            await CacheAnswer.WriteErrorAsync(context, badSelector!);
+            return;
+        }
+
+        var query = new StoreQuery { Namespace = read.Namespace, LabelSelector = selectors.Labels, FieldSelector = selectors.Fields };
+        var limit = (int)Math.Clamp(options.Limit, 0, int.MaxValue);
+        var path = ReadPath.CacheFresh;
+        long? pinned = null;
+        if (options.Continue is not null)
+        {
+            if (options.ResourceVersion is not null)
+            {
+                await CacheAnswer.WriteErrorAsync(context, StatusError.BadRequest("specifying resource version is not allowed when using continue"));
+                return;
+            }
+
+            var token = ContinueToken.Decode(options.Continue, out var tokenError);
+            if (token is null)
+            {
+                await CacheAnswer.WriteErrorAsync(context, StatusError.BadRequest(tokenError!));
+                return;
+            }
+
+            if (!TryStartKey(token.Start, read, out var startAfter))
+            {
+                await fallback.ForwardAsync(read, ReadPath.Forwarded);
+                return;
+            }
+
+            query = query with { StartAfter = startAfter };
+            if (token.ResourceVersion > 0)
+            {
+                pinned = token.ResourceVersion;
+            }
+            else if (await WaitForCurrentAsync(read) is not ReadPath fresh)
+            {
+                return;
+            }
+            else
+            {
+                path = fresh;
+            }
+        }
+        else if (options.ResourceVersionNumber is not ulong requested)
+        {
+            if (await WaitForCurrentAsync(read) is not ReadPath fresh)
+            {
+                return;
+            }
+
+            path = fresh;
+        }
+        else if (options.IsAnyRecent)
+        {
+            limit = 0; // the apiserver answers resourceVersion=0 from its cache and ignores the limit
+        }
+        else
+        {
+            var outcome = await coordinator.WaitForAsync(read.Resource, (long)requested, context.RequestAborted);
+            if (outcome == ConsistencyOutcome.Behind)
+            {
+                // Too new for the cache: the upstream waits or answers 504 Too large resource version itself.
+                await fallback.ForwardAsync(read, ReadPath.Forwarded);
+                return;
+            }
+
+            path = outcome == ConsistencyOutcome.AfterWait ? ReadPath.CacheAfterWait : ReadPath.CacheFresh;
+            if (options.ReadsExactRevision)
+            {
+                pinned = (long)requested;
+            }
+        }
+
+        query = query with { Limit = limit };
+        var items = new List<CachedObject>(limit is > 0 and < 4096 ? limit : 64);
+        StoreQueryResult result;
+        long resourceVersion;
+        var cache = read.Resource.Cache;
+        if (pinned is long at)
+        {
+            if (at > cache.ResourceVersion
+                && await coordinator.WaitForAsync(read.Resource, at, context.RequestAborted) == ConsistencyOutcome.Behind)
+            {
+                await fallback.ForwardAsync(read, ReadPath.Forwarded);
+                return;
+            }
+
+            if (!cache.TryQueryAt(at, query, items, out result))
+            {
+                // The history no longer covers that revision: the upstream may still (etcd keeps more), or answers 410.
+                await fallback.ForwardAsync(read, ReadPath.Forwarded);
+                return;
+            }
+
+            resourceVersion = at;
+        }
+        else
+        {
+            result = cache.Query(query, items, out resourceVersion);
+        }
+
+        var type = cache.TypeInfo!;
+        string? continueToken = null;
+        if (result.HasMore && items.Count > 0)
+        {
+            var last = items[^1].Key;
+            continueToken = ContinueToken.After(resourceVersion, read.Namespace is null ? last.ToString() : last.Name, leadingSlash: true).Encode();
+        }
+
+        metrics.Read(read.DisplayName, "list", path);
+        await CachedListWriter.WriteAsync(context, type, definition.IsCustomResource, items, resourceVersion, continueToken, result.HasMore ? result.RemainingItemCount : null);
+    }
+
+    /// <summary>Waits for the current revision; null when the read was handed to the fallback (answered already).</summary>
+    private async Task<ReadPath?> WaitForCurrentAsync(CachedRead read)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcome = await coordinator.WaitForCurrentAsync(read.Resource, read.Context.RequestAborted);
+        var path = outcome switch
+        {
+            ConsistencyOutcome.Fresh => ReadPath.CacheFresh,
+            ConsistencyOutcome.AfterWait => ReadPath.CacheAfterWait,
+            _ => (ReadPath?)null,
+        };
+        if (path is ReadPath served)
+        {
+            metrics.Waited(read.DisplayName, served, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            return served;
+        }
+
+        var answered = await fallback.FallBackAsync(read);
+        metrics.Waited(read.DisplayName, answered, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return null;
+    }
+
+    /// <summary>
+    /// The key a continue token resumes after: its start is relative to the listed collection
+    /// (<c>team-a/web-0</c> across namespaces, <c>web-0</c> within one) and ends in NUL.
+    /// </summary>
+    private static bool TryStartKey(string start, CachedRead read, out ObjectKey startAfter)
+    {
+        startAfter = default;
+        if (!start.EndsWith('\0'))
+        {
+            return false;
+        }
+
+        var key = start[..^1];
+        if (read.Namespace is not null || !read.Resource.Definition.Namespaced)
+        {
+            if (key.Contains('/', StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            startAfter = new ObjectKey(read.Namespace ?? "", key);
+            return true;
+        }
+
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == key.Length - 1)
+        {
+            return false;
+        }
+
+        startAfter = new ObjectKey(key[..slash], key[(slash + 1)..]);
+        return true;
+    }
+}
