@@ -61,6 +61,26 @@ public sealed class EmbeddedDevServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EmbedCache_ConsistentList_IsServedFromTheCacheWithTheWriteJustMade()
+    {
+        var registry = _host.Server.Services.GetRequiredService<CacheRegistry>();
+        Assert.True(registry.TryGet("", "pods", out var pods));
+        await CacheWait.UntilReadyAsync(pods.Cache);
+        await _host.CreateNamespaceAsync("team-a");
+
+        var pod = Revision(await _host.CreatePodAsync("team-a", "web-0"));
+        var (status, list, text) = await _host.GetAsync("/api/v1/namespaces/team-a/pods");
+        var (_, _, metrics) = await _host.GetAsync("/metrics");
+
+        Assert.Equal(200, status);
+        var item = Assert.Single(list!["items"]!.AsArray());
+        Assert.Equal("web-0", item!["metadata"]!["name"]!.GetValue<string>());
+        Assert.True(long.Parse(list["metadata"]!["resourceVersion"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture) >= pod, text);
+        var fromCache = System.Text.RegularExpressions.Regex.Matches(metrics, "apicache_cache_reads_total\\{path=\"cache_(fresh|after_wait)\",resource=\"pods\",verb=\"list\"\\} 1\n");
+        Assert.True(fromCache.Count == 1, metrics);
+    }
+
+    [Fact]
     public async Task EmbedCache_RevisionSource_WaitsForEachResourcesOwnLastWrite()
     {
         var source = Assert.IsType<DevServerRevisionSource>(_host.Server.Services.GetRequiredService<IRevisionSource>());
