@@ -34,7 +34,14 @@ internal sealed partial class UpstreamEndpointSet : IDisposable
         var logger = loggerFactory.CreateLogger<UpstreamEndpointSet>();
         foreach (var endpoint in _endpoints)
         {
-            LogUpstream(logger, endpoint.Name, endpoint.Settings.Source);
+            if (endpoint.Name == InProcessName)
+            {
+                LogInProcess(logger);
+            }
+            else
+            {
+                LogUpstream(logger, endpoint.Name, endpoint.Settings.Source);
+            }
         }
     }
 
@@ -89,4 +96,7 @@ internal sealed partial class UpstreamEndpointSet : IDisposable
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Forwarding to upstream apiserver {Upstream} (from {Source})")]
     private static partial void LogUpstream(ILogger logger, string upstream, string source);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Embedded: the host serves the informers in-process (AddApiCacheInProcessUpstream); no upstream apiserver")]
+    private static partial void LogInProcess(ILogger logger);
 }
