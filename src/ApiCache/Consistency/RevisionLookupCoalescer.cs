@@ -143,9 +143,21 @@ internal sealed class RevisionLookupCoalescer<TResult>
     }
 
     /// <summary>One lookup and the reads it serves.</summary>
-    private sealed class Batch(long fromRevision)
+    private sealed class Batch
     {
-        public long FromRevision { get; set; } = fromRevision;
+        public Batch(long fromRevision)
+        {
+            FromRevision = fromRevision;
+
+            // Every reader may have stopped waiting: a failure nobody reads is still observed.
+            Completion.Task.ContinueWith(
+                static task => _ = task.Exception,
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+
+        public long FromRevision { get; set; }
 
         public TaskCompletionSource<TResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
