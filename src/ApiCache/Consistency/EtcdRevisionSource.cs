@@ -162,11 +162,12 @@ internal sealed partial class EtcdRevisionSource : IRevisionSource, IAsyncDispos
                 throw new RevisionSourceUnavailableException(
                     $"etcd at {endpoint} did not complete the revision lookup for {prefix} within {_requestTimeout.TotalMilliseconds:0} ms ({Section}:RequestTimeout).", e);
             }
-            catch (EtcdRpcException e)
+            catch (Exception e) when (e is EtcdRpcException or OperationCanceledException)
             {
-                failure = e;
+                // A cancellation that is neither the deadline nor shutdown came from the HTTP stack itself.
+                failure = e as EtcdRpcException ?? new EtcdRpcException($"etcd at {endpoint} dropped the revision lookup: {e.Message}", innerException: e);
                 MoveOn(index);
-                LogEndpointFailed(endpoint, prefix, e.Message);
+                LogEndpointFailed(endpoint, prefix, failure.Message);
             }
         }
 
