@@ -49,10 +49,9 @@ public static class ApiCacheServiceCollectionExtensions
         services.TryAddSingleton<UpstreamForwarder>();
         services.TryAddSingleton<CacheRegistry>();
         services.TryAddSingleton<CacheMetrics>();
-        services.TryAddSingleton(static provider => ApiCache.Consistency.RevisionSourceFactory.Create(provider, static p => p.GetRequiredKeyedService<ApiCache.Consistency.IRevisionSource>(RevisionSourceKind.QuorumProbe)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, CacheHostedService>());
         services.TryAddSingleton<QuorumProbeRevisionSource>();
-        services.TryAddSingleton<IRevisionSource>(static provider => provider.GetRequiredService<QuorumProbeRevisionSource>());
+        services.TryAddSingleton(static provider => RevisionSourceFactory.Create(provider, static p => p.GetRequiredService<QuorumProbeRevisionSource>()));
         services.TryAddSingleton<ConsistentReadCoordinator>();
         services.TryAddSingleton<CacheReadMetrics>();
         services.TryAddSingleton<ReadFallback>();

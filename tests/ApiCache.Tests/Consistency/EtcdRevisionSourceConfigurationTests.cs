@@ -25,14 +25,15 @@ public sealed class EtcdRevisionSourceConfigurationTests
     }
 
     [Fact]
-    public async Task AddApiCache_SourceQuorumProbe_ResolvesTheFallback()
+    public async Task AddApiCache_SourceQuorumProbe_ResolvesTheQuorumProbe()
     {
-        var probe = new StubSource();
-        await using var services = Build(
-            new() { ["ApiCache:ConsistentReads:Source"] = "QuorumProbe" },
-            s => s.AddKeyedSingleton<IRevisionSource>(RevisionSourceKind.QuorumProbe, probe));
+        await using var services = Build(new()
+        {
+            ["ApiCache:ConsistentReads:Source"] = "QuorumProbe",
+            ["ApiCache:Upstream:Servers:0:Url"] = "http://127.0.0.1:1",
+        });
 
-        Assert.Same(probe, services.GetRequiredService<IRevisionSource>());
+        Assert.Same(services.GetRequiredService<QuorumProbeRevisionSource>(), services.GetRequiredService<IRevisionSource>());
     }
 
     [Fact]
