@@ -23,6 +23,9 @@ internal static class ListBenchmark
     /// <summary>Pods sampled per namespace for GETs and pod-template-hash values.</summary>
     private const int SamplePerNamespace = 100;
 
+    /// <summary>Requests per sequential timing of the revision probe's shapes.</summary>
+    private const int ProbeRepeats = 20;
+
     /// <summary>Runs the mode; returns the exit code.</summary>
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
@@ -64,6 +67,17 @@ internal static class ListBenchmark
         var sample = await SampleAsync(directControl, layout.Namespaces);
         var scenarios = Scenarios(options, layout, sample);
         Console.WriteLine($"sampled {sample.Pods.Count} pods and {sample.Hashes.Count} pod-template-hash values from the dev server");
+        var pod = sample.Pods[0];
+        foreach (var (what, path) in new[]
+        {
+            ("the sidecar's quorum probe", "/api/v1/pods?limit=1"),
+            ("the same probe over an empty namespace", "/api/v1/namespaces/apicache-empty-probe/pods?limit=1"),
+            ("a GET of one pod", $"/api/v1/namespaces/{pod.Namespace}/pods/{pod.Name}"),
+        })
+        {
+            Console.WriteLine($"direct, one at a time, {ProbeRepeats}x: {what} (`{path}`): {await SequentialTimesAsync(directControl, path)}");
+        }
+
         Console.WriteLine();
 
         var results = new List<(ListScenario Scenario, ReadTarget Target, LoadResult Result, ReadPathSnapshot Paths)>();
@@ -187,6 +201,23 @@ internal static class ListBenchmark
         }
 
         return pods.Count > 0 ? new PodSample(pods, hashes) : throw new InvalidOperationException("The dev server listed no pods.");
+    }
+
+    /// <summary>p50 and max of <see cref="ProbeRepeats"/> requests sent one after the other, ms.</summary>
+    private static async Task<string> SequentialTimesAsync(HttpClient client, string path)
+    {
+        var times = new double[ProbeRepeats];
+        for (var i = 0; i < times.Length; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+            response.EnsureSuccessStatusCode();
+            _ = await response.Content.ReadAsByteArrayAsync();
+            times[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+
+        Array.Sort(times);
+        return string.Create(CultureInfo.InvariantCulture, $"p50 {times[times.Length / 2]:0.00} ms, max {times[^1]:0.00} ms");
     }
 
     /// <summary>The number of items of one LIST answer.</summary>
