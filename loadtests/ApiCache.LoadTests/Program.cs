@@ -3,9 +3,16 @@ using System.Globalization;
 using ApiCache.LoadTests;
 using ApiCache.Tests.Infrastructure;
 
-// Forwarding overhead: the same GET, straight to an upstream and through the real sidecar process.
-// Bounded in time and count; talks to 127.0.0.1 only. Usage:
+// Two modes, both bounded in time and count and on 127.0.0.1 only:
+// - forwarding overhead (default): the same GET, straight to an upstream and through the real sidecar process.
 //   dotnet run -c Release --project loadtests/ApiCache.LoadTests -- [seconds=10] [connections=16] [maxRequests=2000000]
+// - list: LIST and GET of pods from the sidecar's cache against the seeded dev API server (ListBenchmark).
+//   dotnet run -c Release --project loadtests/ApiCache.LoadTests -- list [--pods 10000] [--seconds 10] ...
+if (args.Length > 0 && args[0] == "list")
+{
+    return await ListBenchmark.RunAsync(args[1..]);
+}
+
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
 var connections = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 16;
 var maxRequests = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2_000_000;
@@ -37,3 +44,9 @@ Console.WriteLine(string.Create(
     $"ratio (sidecar / direct): throughput {results[1].RequestsPerSecond / results[0].RequestsPerSecond:0.00}x, p50 latency {results[1].Percentile(0.5) / results[0].Percentile(0.5):0.00}x, p99 latency {results[1].Percentile(0.99) / results[0].Percentile(0.99):0.00}x"));
 Console.WriteLine($"sidecar peak working set: {sidecar.PeakWorkingSetBytes / 1024.0 / 1024.0:0} MiB");
 Debug.Assert(results.Count == 2);
+if (results.Any(r => r.Failures > 0))
+{
+    Console.WriteLine("non-2xx answers: " + string.Join("; ", results.Select(r => r.FailureCodes)));
+}
+
+return 0;

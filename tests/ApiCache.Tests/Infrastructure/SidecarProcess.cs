@@ -197,6 +197,16 @@ internal sealed class SidecarProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The process's working set now, in bytes.</summary>
+    public long WorkingSetBytes
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.WorkingSet64;
+        }
+    }
+
     /// <summary>Kills the process tree (if still running), waits for it, and removes the working directory.</summary>
     public async ValueTask DisposeAsync()
     {
