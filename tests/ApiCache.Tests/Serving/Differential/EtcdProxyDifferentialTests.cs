@@ -1,0 +1,16 @@
+using ApiCache.DevServer.Storage;
+using ApiCache.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace ApiCache.Tests.Serving.Differential;
+
+/// <summary>The differential run with the dev server over the shared real etcd.</summary>
+[Collection(EtcdCollectionDefinition.Name)]
+public sealed class EtcdProxyDifferentialTests(EtcdFixture etcd, ITestOutputHelper output) : ProxyDifferentialTests(output)
+{
+    private protected override int SampledListCells => 240;
+
+    private protected override int WriteRounds => 8;
+
+    private protected override IRevisionedStore? CreateStore() => etcd.CreateStore();
+}
