@@ -17,23 +17,34 @@ internal static class DifferentialMatrix
 
     private const string MissingNamespace = "no-such-ns";
 
-    private static readonly (string Name, string[] Selectors)[] LabelSelectors =
+    /// <summary>Label selectors by kind, and how often each kind is drawn (no selector most often, so that combinations still list something).</summary>
+    private static readonly ((string Name, string[] Selectors) Kind, int Weight)[] LabelSelectors =
     [
-        ("none", [""]),
-        ("eq", ["app=web", "tier=backend"]),
-        ("dbleq", ["app==db"]),
-        ("neq", ["app!=web", "release!=canary"]),
-        ("in", ["tier in (frontend,backend)", "app in (db)"]),
-        ("notin", ["app notin (web)", "tier notin (frontend,x)"]),
-        ("exists", ["release", "app"]),
-        ("!exists", ["!release", "!app"]),
-        ("multiple", ["app=web,tier=backend,!release", "app in (web,db),release", "tier,app!=db"]),
-        ("nomatch", ["app=nothing-matches"]),
-        ("malformed", ["app===web", "app in (web", "app=web!", "!"]),
+        (("none", [""]), 9),
+        (("eq", ["app=web", "tier=backend"]), 1),
+        (("dbleq", ["app==db"]), 1),
+        (("neq", ["app!=web", "release!=canary"]), 1),
+        (("in", ["tier in (frontend,backend)", "app in (db)"]), 1),
+        (("notin", ["app notin (web)", "tier notin (frontend,x)"]), 1),
+        (("exists", ["release", "app"]), 1),
+        (("!exists", ["!release", "!app"]), 1),
+        (("multiple", ["app=web,tier=backend,!release", "app in (web,db),release", "tier,app!=db"]), 1),
+        (("nomatch", ["app=nothing-matches"]), 1),
+        (("malformed", ["app===web", "app in (web", "app=web!", "!"]), 1),
     ];
 
-    private static readonly string[] FieldKinds =
-        ["none", "metadata.name", "metadata.namespace", "spec.nodeName", "status.phase", "spec.hostNetwork", "unsupported", "malformed"];
+    /// <summary>Field selector kinds and how often each is drawn.</summary>
+    private static readonly (string Kind, int Weight)[] FieldKinds =
+    [
+        ("none", 8), ("metadata.name", 2), ("metadata.namespace", 1), ("spec.nodeName", 2), ("status.phase", 2), ("spec.hostNetwork", 1),
+        ("unsupported", 1), ("malformed", 1),
+    ];
+
+    /// <summary>Namespaces of namespaced resources: all, one, an empty one, a missing one.</summary>
+    private static readonly ((string Label, string? Namespace) Scope, int Weight)[] Namespaces =
+    [
+        (("all", null), 4), (("one", "team-a"), 4), (("empty", EmptyNamespace), 1), (("missing", MissingNamespace), 1),
+    ];
 
     private static readonly (RvMode Mode, int Weight)[] RvWeights =
     [
@@ -57,12 +68,10 @@ internal static class DifferentialMatrix
         for (var i = 0; i < count; i++)
         {
             var resource = Pick(random, DifferentialResource.All);
-            var (nsLabel, ns) = resource.Namespaced || random.Next(10) == 0
-                ? Pick(random, [("all", (string?)null), ("one", "team-a"), ("empty", EmptyNamespace), ("missing", MissingNamespace)])
-                : ("all", null);
-            var (labelName, labelSelectors) = Pick(random, LabelSelectors);
+            var (nsLabel, ns) = resource.Namespaced || random.Next(10) == 0 ? Weighted(random, Namespaces) : ("all", null);
+            var (labelName, labelSelectors) = Weighted(random, LabelSelectors);
             var labelSelector = Pick(random, labelSelectors);
-            var fieldKind = Pick(random, FieldKinds);
+            var fieldKind = Weighted(random, FieldKinds);
             var fieldSelector = Pick(random, FieldSelectorsFor(resource, fieldKind));
             var rv = Weighted(random, RvWeights);
             var limit = Pick(random, Limits);
