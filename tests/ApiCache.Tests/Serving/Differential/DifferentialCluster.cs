@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using ApiCache.Caching;
 using ApiCache.DevServer.Storage;
@@ -18,8 +17,11 @@ namespace ApiCache.Tests.Serving.Differential;
 /// </summary>
 internal sealed class DifferentialCluster : IAsyncDisposable
 {
-    /// <summary>Bulk configmaps: 12 of about 13 KiB, about 150 KiB listed.</summary>
-    private const int BulkConfigMaps = 12;
+    /// <summary>
+    /// The bulk namespace's configmaps: like the fixture's list over 128 KiB (one configmap holding
+    /// 140 000 'x', which gzip shrinks below 2 KiB), plus a few small ones to page through.
+    /// </summary>
+    private const int BulkConfigMaps = 4;
 
     private DifferentialCluster(DevServerHost upstream, LoopbackServer proxy, long seedRevision, ReadPathRecorder paths)
     {
@@ -67,13 +69,8 @@ internal sealed class DifferentialCluster : IAsyncDisposable
             await upstream.CreateConfigMapAsync("team-a", "escapes", """{"app":"web"}""", """{"text":"<a & b>\n\"q\" \\ \t é ☃ \ud83d\ude00 \u2028 \u007f"}""");
             for (var i = 0; i < BulkConfigMaps; i++)
             {
-                var data = new JsonObject();
-                for (var k = 0; k < 12; k++)
-                {
-                    data[$"key-{k:D2}"] = new StringBuilder().Insert(0, $"bulk value {i}/{k} ", 64).ToString();
-                }
-
-                await upstream.CreateConfigMapAsync(DifferentialMatrix.BulkNamespace, $"bulk-{i:D2}", """{"app":"bulk"}""", data.ToJsonString());
+                var data = new JsonObject { ["blob"] = new string('x', i == 0 ? 140_000 : 100) };
+                await upstream.CreateConfigMapAsync(DifferentialMatrix.BulkNamespace, i == 0 ? "big-blob" : $"small-{i}", """{"app":"bulk"}""", data.ToJsonString());
             }
 
             var seedRevision = await upstream.Store.GetRevisionAsync(CancellationToken.None);

@@ -6,7 +6,8 @@ namespace ApiCache.Tests.Serving.Differential;
 /// Sends each request to the proxy and straight to the upstream, one after the other (never both at
 /// once: the caller keeps the cluster still around a pair), and compares the two answers: status,
 /// headers and framing (<see cref="CapturedResponse"/>), and the raw body byte for byte after
-/// substituting the volatile values only (<see cref="VolatileValues"/>). A LIST is followed through
+/// substituting the volatile values only (<see cref="VolatileValues"/>); a request for a Table or
+/// for protobuf only must not have been answered by the cache. A LIST is followed through
 /// all its pages, each side with its own continue tokens. Every difference is recorded with the
 /// request and excerpts of both bodies around the first differing byte; the test fails on any.
 /// </summary>
@@ -84,6 +85,11 @@ internal sealed class DifferentialHarness : IDisposable
         }
 
         var problems = new StringBuilder();
+        if (request.AsksForAnotherRendering && path.Contains("/cache_", StringComparison.Ordinal))
+        {
+            problems.Append("  the proxy answered from its cache a request for another rendering than plain JSON (it must forward it)\n");
+        }
+
         if (proxy.Status != direct.Status)
         {
             problems.Append($"  status: proxy {proxy.Status}, upstream {direct.Status}\n");

@@ -174,7 +174,7 @@ internal static class DifferentialMatrix
         cases.Add(List(configMaps, bulk, HeaderVariant.Gzip));
         cases.Add(List(configMaps, bulk, HeaderVariant.Gzip, rv: RvMode.Zero));
         cases.Add(List(configMaps, bulk, HeaderVariant.Gzip, limit: 500));
-        cases.Add(List(configMaps, bulk, HeaderVariant.Gzip, limit: 4));
+        cases.Add(List(configMaps, bulk, HeaderVariant.Gzip, limit: 1));
         cases.Add(List(configMaps, bulk, HeaderVariant.Gzip, pretty: true));
         cases.Add(List(configMaps, bulk, HeaderVariant.Curl));
         cases.Add(List(configMaps, bulk, HeaderVariant.KubectlTable));

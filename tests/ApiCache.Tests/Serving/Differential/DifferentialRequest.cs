@@ -12,8 +12,12 @@ namespace ApiCache.Tests.Serving.Differential;
 /// <param name="Headers">The request headers, in the order sent.</param>
 internal sealed record DifferentialRequest(string Label, string Target, IReadOnlyList<KeyValuePair<string, string>> Headers)
 {
-    /// <summary>The same request for another target (the next page: the continue token differs per side).</summary>
-    public DifferentialRequest WithTarget(string target) => this with { Target = target };
+    /// <summary>
+    /// True when the client asks for something the cache must not answer with plain JSON: a rendering
+    /// (<c>as=Table</c>, <c>as=PartialObjectMetadata</c>) or protobuf only.
+    /// </summary>
+    public bool AsksForAnotherRendering => Headers.Any(static h =>
+        h.Key == "Accept" && (h.Value.Contains("as=", StringComparison.Ordinal) || h.Value == "application/vnd.kubernetes.protobuf"));
 
     /// <summary>The target with <c>continue=<paramref name="token"/></c> appended.</summary>
     public string TargetWithContinue(string token) =>

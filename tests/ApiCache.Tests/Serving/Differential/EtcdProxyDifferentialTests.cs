@@ -8,9 +8,11 @@ namespace ApiCache.Tests.Serving.Differential;
 [Collection(EtcdCollectionDefinition.Name)]
 public sealed class EtcdProxyDifferentialTests(EtcdFixture etcd, ITestOutputHelper output) : ProxyDifferentialTests(output)
 {
-    private protected override int SampledListCells => 240;
+    private protected override int SampledListCells => 200;
 
-    private protected override int WriteRounds => 8;
+    private protected override int WriteRounds => 5;
+
+    private protected override int WriteBetweenPagesOneIn => 12;
 
     private protected override IRevisionedStore? CreateStore() => etcd.CreateStore();
 }

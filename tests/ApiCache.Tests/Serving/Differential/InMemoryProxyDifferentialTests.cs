@@ -10,5 +10,7 @@ public sealed class InMemoryProxyDifferentialTests(ITestOutputHelper output) : P
 
     private protected override int WriteRounds => 16;
 
+    private protected override int WriteBetweenPagesOneIn => 6;
+
     private protected override IRevisionedStore? CreateStore() => null;
 }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using ApiCache.Consistency;
 using ApiCache.DevServer.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace ApiCache.Tests.Serving.Differential;
@@ -41,6 +43,9 @@ public abstract class ProxyDifferentialTests(ITestOutputHelper output)
 
     /// <summary>Rounds of writes (each followed by a wait for the caches: cheap in memory, about a second on etcd).</summary>
     private protected abstract int WriteRounds { get; }
+
+    /// <summary>One in how many paginated LISTs gets a write between its pages (each costs another wait for the caches).</summary>
+    private protected abstract int WriteBetweenPagesOneIn { get; }
 
     [Fact]
     public async Task Matrix_WhileAWriterMutatesTheCluster_ProxyAnswersByteIdenticallyToTheUpstream()
@@ -87,7 +92,7 @@ public abstract class ProxyDifferentialTests(ITestOutputHelper output)
 
             var request = cases[i].Build(revisions[^1], revisions[random.Next(revisions.Count - 1)]);
             Func<Task>? betweenPages = null;
-            if (cases[i].Paginates && random.Next(6) == 0)
+            if (cases[i].Paginates && random.Next(WriteBetweenPagesOneIn) == 0)
             {
                 pagedUnderWrites++;
                 betweenPages = async () =>
@@ -122,5 +127,6 @@ public abstract class ProxyDifferentialTests(ITestOutputHelper output)
 
         Assert.True(harness.SuccessfulPairs > cases.Count / 2, $"only {harness.SuccessfulPairs} of {harness.Pairs} pairs answered 200");
         Assert.True(multiPage > 10, $"only {multiPage} lists had several pages");
+        Assert.True(cluster.Proxy.Services.GetRequiredService<QuorumProbeRevisionSource>().ProbeCount > 0, "no consistent read went through the quorum probe");
     }
 }
