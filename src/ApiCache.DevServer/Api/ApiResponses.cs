@@ -5,36 +5,20 @@ using Microsoft.AspNetCore.Http;
 namespace ApiCache.DevServer.Api;
 
 /// <summary>
-/// Writes JSON answers the way kube-apiserver does: compact with a trailing newline, or indented
-/// without one for <c>?pretty=true</c> and curl/Wget/browser User-Agents; Cache-Control
-/// <c>no-cache, private</c>; Content-Length below 2 KiB and chunked above, as the recorded
-/// responses show.
+/// Writes JSON answers the way kube-apiserver does, through ApiCache's own writer
+/// (<see cref="JsonResponseBody"/>): compact with a trailing newline, or indented like Go's
+/// json.Indent without one for <c>?pretty=true</c> and curl/Wget/browser User-Agents; Cache-Control
+/// <c>no-cache, private</c>; Content-Length below 2 KiB and chunked above; gzip above 128 KiB when
+/// the client accepts it — as the recorded responses show.
 /// </summary>
 internal static class ApiResponses
 {
-    /// <summary>The apiserver switches to chunked encoding for bodies of this size and more.</summary>
-    private const int ChunkedThreshold = 2048;
-
-    /// <summary>True when the answer is to be indented (<c>pretty</c> query parameter or a human's client).</summary>
-    public static bool WantsPretty(HttpRequest request) => JsonResponseBody.WantsPretty(request);
-
-    /// <summary>
-    /// Writes a compact JSON document (without a trailing newline): followed by '\n', or indented
-    /// when the client wants that.
-    /// </summary>
-    public static async Task WriteJsonAsync(HttpContext context, int statusCode, ReadOnlyMemory<byte> json, string contentType = "application/json")
+    /// <summary>Writes a compact JSON document (without a trailing newline) as the answer.</summary>
+    public static async Task WriteJsonAsync(HttpContext context, int statusCode, ReadOnlyMemory<byte> json)
     {
-        var response = context.Response;
-        var body = WantsPretty(context.Request) ? Indent(json.Span) : WithNewline(json.Span);
-        response.StatusCode = statusCode;
-        response.Headers.CacheControl = "no-cache, private";
-        response.ContentType = contentType;
-        if (body.Length < ChunkedThreshold)
-        {
-            response.ContentLength = body.Length;
-        }
-
-        await response.Body.WriteAsync(body, context.RequestAborted);
+        var body = JsonResponseBody.Start(context, json.Length, statusCode);
+        body.Write(json.Span);
+        await body.CompleteAsync();
     }
 
     /// <summary>Answers with a Status error; <paramref name="indented"/> for the few errors the apiserver always indents (406).</summary>
@@ -47,28 +31,14 @@ internal static class ApiResponses
         }
 
         var compact = StatusWriter.ToBytes(error);
-        var body = Indent(compact.AsSpan(0, compact.Length - 1));
+        var body = new ArrayBufferWriter<byte>(compact.Length * 2);
+        var indenter = default(JsonIndenter);
+        indenter.Write(compact.AsSpan(0, compact.Length - 1), body);
         var response = context.Response;
         response.StatusCode = error.Code;
         response.Headers.CacheControl = "no-cache, private";
         response.ContentType = "application/json";
-        response.ContentLength = body.Length;
-        await response.Body.WriteAsync(body, context.RequestAborted);
-    }
-
-    private static byte[] WithNewline(ReadOnlySpan<byte> json)
-    {
-        var body = new byte[json.Length + 1];
-        json.CopyTo(body);
-        body[^1] = (byte)'\n';
-        return body;
-    }
-
-    /// <summary>Go's json.Indent with two spaces, no trailing newline.</summary>
-    private static ReadOnlyMemory<byte> Indent(ReadOnlySpan<byte> compact)
-    {
-        var buffer = new ArrayBufferWriter<byte>(compact.Length * 2);
-        new JsonIndenter().Write(compact, buffer);
-        return buffer.WrittenMemory;
+        response.ContentLength = body.WrittenCount;
+        await response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted);
     }
 }

@@ -89,7 +89,10 @@ internal sealed class ListHandler(ResourceStore objects, RevisionGate gate)
             return;
         }
 
-        var continueToken = page.LastKey is null ? null : ContinueToken.After(page.Revision, page.LastKey).Encode();
+        // The apiserver answers these lists from its watch cache, whose tokens start with '/'
+        // (fixtures 02-list-*-limit*, 06-cache-served-list-limit3-token-format); only the rare
+        // list it delegates to etcd gets one without.
+        var continueToken = page.LastKey is null ? null : ContinueToken.After(page.Revision, page.LastKey, leadingSlash: true).Encode();
         await ListWriter.WriteAsync(context, request.Resource, page.Items, page.Revision, continueToken, page.RemainingItemCount);
     }
 }

@@ -70,6 +70,52 @@ internal static class ObjectCodec
     /// </summary>
     public static void WriteStamped(IBufferWriter<byte> output, ReadOnlySpan<byte> stored, long resourceVersion, ResourceDefinition resource, bool listItem)
     {
+        var site = Locate(stored, resource, listItem);
+        Span<byte> rvMember = stackalloc byte[48];
+        rvMember = ResourceVersionMember(rvMember, resourceVersion);
+        output.Write("{"u8);
+        output.Write(stored[site.KeptFrom..site.InsertAt]);
+        var atClosingBrace = stored[site.InsertAt] == (byte)'}';
+        if (atClosingBrace && site.MetadataHasFields)
+        {
+            output.Write(","u8);
+        }
+
+        output.Write(rvMember);
+        if (!atClosingBrace)
+        {
+            output.Write(","u8);
+        }
+
+        output.Write(stored[site.InsertAt..]);
+    }
+
+    /// <summary>How many bytes <see cref="WriteStamped"/> writes for the same arguments (reads only the head of the object).</summary>
+    public static int StampedLength(ReadOnlySpan<byte> stored, long resourceVersion, ResourceDefinition resource, bool listItem)
+    {
+        var site = Locate(stored, resource, listItem);
+        Span<byte> rvMember = stackalloc byte[48];
+        var separator = stored[site.InsertAt] != (byte)'}' || site.MetadataHasFields ? 1 : 0;
+        return 1 + (site.InsertAt - site.KeptFrom) + separator + ResourceVersionMember(rvMember, resourceVersion).Length + (stored.Length - site.InsertAt);
+    }
+
+    /// <summary><c>"resourceVersion":"N"</c> in <paramref name="buffer"/>.</summary>
+    private static Span<byte> ResourceVersionMember(Span<byte> buffer, long resourceVersion)
+    {
+        "\"resourceVersion\":\""u8.CopyTo(buffer);
+        resourceVersion.TryFormat(buffer[19..], out var digits, default, CultureInfo.InvariantCulture);
+        buffer[19 + digits] = (byte)'"';
+        return buffer[..(20 + digits)];
+    }
+
+    /// <summary>
+    /// Where the stamped form splits the stored bytes: what is kept before the resourceVersion member
+    /// (from after the opening brace, or from the first member after kind/apiVersion when a list item
+    /// drops them) and where the member goes (before the first metadata field that follows it, or
+    /// metadata's closing brace).
+    /// </summary>
+    private static StampSite Locate(ReadOnlySpan<byte> stored, ResourceDefinition resource, bool listItem)
+    {
         var stripTypeMeta = listItem && !resource.Unstructured;
         var reader = new Utf8JsonReader(stored);
         reader.Read(); // StartObject
@@ -118,27 +164,7 @@ internal static class ObjectCodec
             throw new JsonException("a stored object has no metadata");
         }
 
-        Span<byte> rvMember = stackalloc byte[48];
-        "\"resourceVersion\":\""u8.CopyTo(rvMember);
-        resourceVersion.TryFormat(rvMember[19..], out var digits, default, CultureInfo.InvariantCulture);
-        rvMember[19 + digits] = (byte)'"';
-        rvMember = rvMember[..(20 + digits)];
-        var before = stripTypeMeta ? stored[firstKept..insertAt] : stored[1..insertAt];
-        output.Write("{"u8);
-        output.Write(before);
-        var atClosingBrace = stored[insertAt] == (byte)'}';
-        if (atClosingBrace && metadataHasFields)
-        {
-            output.Write(","u8);
-        }
-
-        output.Write(rvMember);
-        if (!atClosingBrace)
-        {
-            output.Write(","u8);
-        }
-
-        output.Write(stored[insertAt..]);
+        return new StampSite(stripTypeMeta ? firstKept : 1, insertAt, metadataHasFields);
     }
 
     /// <summary>
@@ -281,4 +307,7 @@ internal static class ObjectCodec
                 break;
         }
     }
+
+    /// <summary>See <see cref="Locate"/>.</summary>
+    private readonly record struct StampSite(int KeptFrom, int InsertAt, bool MetadataHasFields);
 }

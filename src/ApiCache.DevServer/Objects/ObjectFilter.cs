@@ -1,59 +1,51 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Text.Json;
+using System.Runtime.CompilerServices;
 using ApiCache.DevServer.Resources;
 using ApiCache.Requests;
 using ApiCache.Selectors;
 using ApiCache.Serving;
+using ApiCache.Storage;
 
 namespace ApiCache.DevServer.Objects;
 
 /// <summary>
 /// The label and field selectors of a LIST or WATCH, validated for the resource (malformed
-/// selectors and unsupported fields answer the apiserver's 400) and applied to objects.
+/// selectors and unsupported fields answer the apiserver's 400) and applied to objects. Both halves
+/// are ApiCache's own: <see cref="ListSelectors"/> parses and converts, and the objects' labels and
+/// field values come from its <see cref="ObjectDecoder"/>, which renders field sets the apiserver's
+/// way (a pod without <c>spec.hostNetwork</c> has the value "false", not "").
 /// </summary>
 internal sealed class ObjectFilter
 {
-    private readonly LabelSelector _labels;
-    private readonly FieldSelector _fields;
+    /// <summary>One decoder per resource (decoders are thread-safe and cache their schema's lookup tree).</summary>
+    private static readonly ConditionalWeakTable<ResourceDefinition, ObjectDecoder> Decoders = [];
 
-    private ObjectFilter(LabelSelector labels, FieldSelector fields)
+    private readonly ListSelectors _selectors;
+    private readonly ObjectDecoder _decoder;
+
+    private ObjectFilter(ListSelectors selectors, ObjectDecoder decoder)
     {
-        _labels = labels;
-        _fields = fields;
+        _selectors = selectors;
+        _decoder = decoder;
     }
 
     /// <summary>True when both selectors are empty.</summary>
-    public bool IsEverything => _labels.IsEverything && _fields.IsEverything;
+    public bool IsEverything => _selectors.IsEverything;
 
     /// <summary>Builds the filter; null and a 400 error when a selector is malformed or names an unsupported field.</summary>
     public static ObjectFilter? Create(ListOptions options, ResourceDefinition resource, out StatusError? error)
     {
-        error = null;
-        if (!LabelSelector.TryParse(options.LabelSelector, out var labels, out var labelError))
-        {
-            error = StatusError.BadRequest(labelError);
-            return null;
-        }
-
-        if (!FieldSelector.TryParse(options.FieldSelector, out var fields, out var fieldError))
-        {
-            error = StatusError.BadRequest(fieldError);
-            return null;
-        }
-
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(resource);
         var conversion = resource.Unstructured
             ? FieldLabelConversion.ForCustomResource(resource.Namespaced)
             : FieldLabelConversion.ForBuiltIn(resource.Group, resource.Kind);
-        if (!conversion.TryConvert(fields, out var converted, out var conversionError))
-        {
-            error = StatusError.BadRequest(conversionError);
-            return null;
-        }
-
-        return new ObjectFilter(labels, converted);
+        return ListSelectors.TryParse(options.LabelSelector, options.FieldSelector, conversion, out var selectors, out error)
+            ? new ObjectFilter(selectors, Decoders.GetValue(resource, CreateDecoder))
+            : null;
     }
 
     /// <summary>True when the object stored as <paramref name="json"/> passes both selectors.</summary>
+    /// <exception cref="InvalidDataException">The stored object cannot be decoded.</exception>
     public bool Matches(ReadOnlyMemory<byte> json)
     {
         if (IsEverything)
@@ -61,55 +53,18 @@ internal sealed class ObjectFilter
             return true;
         }
 
-        using var document = JsonDocument.Parse(json);
-        var root = document.RootElement;
-        return (_labels.IsEverything || _labels.Matches(new LabelAccessor(root)))
-            && (_fields.IsEverything || _fields.Matches(new FieldAccessor(root)));
+        if (!_decoder.TryDecode(json.Span, out var decoded, out var error))
+        {
+            throw new InvalidDataException("a stored object cannot be decoded: " + error);
+        }
+
+        return _selectors.Labels.Matches(decoded) && _selectors.Fields.Matches(decoded);
     }
 
     /// <summary>The filter as a predicate for <see cref="ResourceStore.ListAsync"/>: null when it lets everything through.</summary>
     public Func<ReadOnlyMemory<byte>, bool>? AsPredicate() => IsEverything ? null : Matches;
 
-    /// <summary>metadata.labels read from the parsed document, without copying them.</summary>
-    private readonly struct LabelAccessor(JsonElement root) : ILabelAccessor
-    {
-        public bool TryGetLabel(string key, [MaybeNullWhen(false)] out string value)
-        {
-            value = null;
-            if (root.TryGetProperty("metadata"u8, out var metadata) && metadata.ValueKind == JsonValueKind.Object
-                && metadata.TryGetProperty("labels"u8, out var labels) && labels.ValueKind == JsonValueKind.Object
-                && labels.TryGetProperty(key, out var label) && label.ValueKind == JsonValueKind.String)
-            {
-                value = label.GetString()!;
-                return true;
-            }
-
-            return false;
-        }
-    }
-
-    /// <summary>Field values (a dotted path) as the apiserver's field sets render them: missing "", booleans true/false.</summary>
-    private readonly struct FieldAccessor(JsonElement root) : IFieldAccessor
-    {
-        public string GetFieldValue(string field)
-        {
-            var node = root;
-            foreach (var segment in field.Split('.'))
-            {
-                if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(segment, out node))
-                {
-                    return "";
-                }
-            }
-
-            return node.ValueKind switch
-            {
-                JsonValueKind.String => node.GetString()!,
-                JsonValueKind.True => "true",
-                JsonValueKind.False => "false",
-                JsonValueKind.Number => node.GetRawText(),
-                _ => "",
-            };
-        }
-    }
+    /// <summary>A decoder extracting the fields the resource's selectors may use (stored objects carry no resourceVersion).</summary>
+    private static ObjectDecoder CreateDecoder(ResourceDefinition resource) =>
+        new(resource.Unstructured ? ObjectSchema.Empty : ObjectSchema.ForBuiltIn(resource.Group, resource.Kind, []), resource.Namespaced, requireResourceVersion: false);
 }

@@ -10,8 +10,10 @@ namespace ApiCache.Serving;
 /// head, each stored item, its tail) without re-serializing them: compact with a trailing
 /// newline, or indented like Go's json.Indent (no newline) for <c>?pretty</c> and curl/Wget/browser
 /// User-Agents; <c>Content-Length</c> below 2 KiB, chunked above; gzip (with
-/// <c>Vary: Accept-Encoding</c>) when the client accepts it and the body exceeds 128 KiB. Large
-/// bodies stream to the client as they are written.
+/// <c>Vary: Accept-Encoding</c>) when the client accepts it and the body exceeds 128 KiB, the 2 KiB
+/// rule then applying to the compressed bytes, as Go's server does (fixture
+/// 02-list-configmaps-team-b-over-128KiB-gzip: 128 KiB compressed to 873 bytes, sent with a
+/// Content-Length). Large bodies stream to the client as they are written.
 /// </summary>
 internal sealed class JsonResponseBody
 {
@@ -24,15 +26,17 @@ internal sealed class JsonResponseBody
     private const int FlushEvery = 64 * 1024;
 
     private readonly HttpContext _context;
+    private readonly int _statusCode;
     private readonly bool _pretty;
     private readonly ArrayBufferWriter<byte>? _buffer;
     private readonly PipeWriter? _stream;
     private readonly GZipStream? _gzip;
     private JsonIndenter _indenter;
 
-    private JsonResponseBody(HttpContext context, bool pretty, ArrayBufferWriter<byte>? buffer, PipeWriter? stream, GZipStream? gzip)
+    private JsonResponseBody(HttpContext context, int statusCode, bool pretty, ArrayBufferWriter<byte>? buffer, PipeWriter? stream, GZipStream? gzip)
     {
         _context = context;
+        _statusCode = statusCode;
         _pretty = pretty;
         _buffer = buffer;
         _stream = stream;
@@ -40,30 +44,30 @@ internal sealed class JsonResponseBody
     }
 
     /// <summary>
-    /// Starts a 200 answer whose compact body (without the trailing newline) will be
-    /// <paramref name="compactLength"/> bytes long.
+    /// Starts an answer (200 unless <paramref name="statusCode"/> says otherwise) whose compact body
+    /// (without the trailing newline) will be <paramref name="compactLength"/> bytes long.
     /// </summary>
-    public static JsonResponseBody Start(HttpContext context, long compactLength)
+    public static JsonResponseBody Start(HttpContext context, long compactLength, int statusCode = StatusCodes.Status200OK)
     {
         ArgumentNullException.ThrowIfNull(context);
         var pretty = WantsPretty(context.Request);
         if (pretty || compactLength + 1 < ChunkedThreshold)
         {
             // Indented bodies are for people: built whole, then sized like any other body.
-            return new JsonResponseBody(context, pretty, new ArrayBufferWriter<byte>((int)Math.Min(compactLength * (pretty ? 2 : 1) + 16, int.MaxValue / 2)), null, null);
+            return new JsonResponseBody(context, statusCode, pretty, new ArrayBufferWriter<byte>((int)Math.Min(compactLength * (pretty ? 2 : 1) + 16, int.MaxValue / 2)), null, null);
         }
 
         var response = context.Response;
-        SetHeaders(response);
+        SetHeaders(response, statusCode);
         if (compactLength + 1 > GzipThreshold && AcceptsGzip(context.Request))
         {
             response.Headers.ContentEncoding = "gzip";
             response.Headers.Vary = "Accept-Encoding";
-            var gzip = new GZipStream(response.Body, CompressionLevel.Fastest, leaveOpen: true);
-            return new JsonResponseBody(context, false, null, PipeWriter.Create(gzip, new StreamPipeWriterOptions(leaveOpen: true)), gzip);
+            var gzip = new GZipStream(new LengthDecidingStream(response, ChunkedThreshold), CompressionLevel.Fastest, leaveOpen: false);
+            return new JsonResponseBody(context, statusCode, false, null, PipeWriter.Create(gzip, new StreamPipeWriterOptions(leaveOpen: true)), gzip);
         }
 
-        return new JsonResponseBody(context, false, null, response.BodyWriter, null);
+        return new JsonResponseBody(context, statusCode, false, null, response.BodyWriter, null);
     }
 
     /// <summary>True when the answer is to be indented (<c>pretty</c> query parameter, or a human's client).</summary>
@@ -118,14 +122,17 @@ internal sealed class JsonResponseBody
         if (_buffer is not null)
         {
             var response = _context.Response;
-            SetHeaders(response);
+            SetHeaders(response, _statusCode);
             var body = _buffer.WrittenMemory;
             if (body.Length > GzipThreshold && AcceptsGzip(_context.Request))
             {
                 response.Headers.ContentEncoding = "gzip";
                 response.Headers.Vary = "Accept-Encoding";
-                await using var gzip = new GZipStream(response.Body, CompressionLevel.Fastest, leaveOpen: true);
-                await gzip.WriteAsync(body, _context.RequestAborted);
+                await using (var gzip = new GZipStream(new LengthDecidingStream(response, ChunkedThreshold), CompressionLevel.Fastest, leaveOpen: false))
+                {
+                    await gzip.WriteAsync(body, _context.RequestAborted);
+                }
+
                 return;
             }
 
@@ -142,7 +149,7 @@ internal sealed class JsonResponseBody
         if (_gzip is not null)
         {
             await _stream!.CompleteAsync();
-            await _gzip.DisposeAsync();
+            await _gzip.DisposeAsync(); // ends the gzip stream, and with it the body (sized when it stayed small)
         }
     }
 
@@ -163,9 +170,9 @@ internal sealed class JsonResponseBody
         return false;
     }
 
-    private static void SetHeaders(HttpResponse response)
+    private static void SetHeaders(HttpResponse response, int statusCode)
     {
-        response.StatusCode = StatusCodes.Status200OK;
+        response.StatusCode = statusCode;
         CacheAnswer.SetAuditId(response);
         response.Headers.CacheControl = "no-cache, private";
         response.ContentType = "application/json";

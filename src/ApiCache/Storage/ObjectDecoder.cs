@@ -45,16 +45,23 @@ internal sealed class ObjectDecoder : IObjectDecoder
     private readonly PathNode _root;
     private readonly PathNode? _metadata;
     private readonly string[] _absentValues;
+    private readonly bool _requireResourceVersion;
 
     /// <summary>Creates a decoder for one resource.</summary>
     /// <param name="schema">What to extract besides the standard metadata.</param>
     /// <param name="namespaced">Whether objects must have a namespace (true) or must not (false).</param>
     /// <param name="interner">Where namespaces, label keys and values and field values are interned; share one across resources. Null: a private one.</param>
-    public ObjectDecoder(ObjectSchema schema, bool namespaced, StringInterner? interner = null)
+    /// <param name="requireResourceVersion">
+    /// Whether an object without <c>metadata.resourceVersion</c> is an error (it is in anything an
+    /// apiserver sends); false for a store's own form, which stamps it in on reads (the dev server's
+    /// selectors decode stored objects).
+    /// </param>
+    public ObjectDecoder(ObjectSchema schema, bool namespaced, StringInterner? interner = null, bool requireResourceVersion = true)
     {
         ArgumentNullException.ThrowIfNull(schema);
         Schema = schema;
         Namespaced = namespaced;
+        _requireResourceVersion = requireResourceVersion;
         Interner = interner ?? new StringInterner();
         _absentValues = [.. schema.AbsentValues];
         _root = PathNode.Build(schema);
@@ -433,7 +440,7 @@ internal sealed class ObjectDecoder : IObjectDecoder
             return "the object has no metadata.name";
         }
 
-        if (!metadata.HasResourceVersion)
+        if (_requireResourceVersion && !metadata.HasResourceVersion)
         {
             return $"object {Identity(metadata)} has no metadata.resourceVersion";
         }

@@ -119,11 +119,10 @@ internal sealed class QueryPlan
         var overlay = query.Overlay;
         var stream = Open(out var overlayResolved);
         var added = 0;
-        var hasMore = false;
         if (overlay is not { Count: > 0 } || overlayResolved)
         {
-            added = Collect(ref stream, results, limit, out hasMore);
-            return Finish(results, added, hasMore);
+            added = Collect(ref stream, results, limit);
+            return Finish(results, added, limit > 0 && added == limit);
         }
 
         IEnumerator<KeyValuePair<ObjectKey, CachedObject?>>? past = null;
@@ -170,14 +169,12 @@ internal sealed class QueryPlan
                     break;
                 }
 
-                if (limit > 0 && added == limit)
-                {
-                    hasMore = true;
-                    break;
-                }
-
                 results.Add(match);
                 added++;
+                if (limit > 0 && added == limit)
+                {
+                    break;
+                }
             }
         }
         finally
@@ -185,7 +182,7 @@ internal sealed class QueryPlan
             past?.Dispose();
         }
 
-        return Finish(results, added, hasMore);
+        return Finish(results, added, limit > 0 && added == limit);
     }
 
     /// <summary>
@@ -193,22 +190,19 @@ internal sealed class QueryPlan
     /// residual conditions, up to the limit. Kept apart (no exception handling, no per-candidate key
     /// reads) so the stream stays in registers and a candidate's object is touched only when checked.
     /// </summary>
-    private int Collect(ref CandidateStream stream, List<CachedObject> results, int limit, out bool hasMore)
+    private int Collect(ref CandidateStream stream, List<CachedObject> results, int limit)
     {
-        hasMore = false;
         var added = 0;
         for (var candidate = stream.Current; candidate is not null; candidate = stream.Current)
         {
             if (!_hasResidual || PassesResidual(candidate))
             {
-                if (limit > 0 && added == limit)
-                {
-                    hasMore = true;
-                    break;
-                }
-
                 results.Add(candidate);
                 added++;
+                if (limit > 0 && added == limit)
+                {
+                    break;
+                }
             }
 
             stream.MoveNext();
@@ -217,16 +211,18 @@ internal sealed class QueryPlan
         return added;
     }
 
-    /// <summary>The result of <see cref="Execute"/>: counts the objects after the last one added when the query has no selectors and stopped at its limit.</summary>
-    private StoreQueryResult Finish(List<CachedObject> results, int added, bool hasMore)
+    /// <summary>
+    /// The result of <see cref="Execute"/>. A full page has more when any object of the listed
+    /// namespace (or of all) follows its last one, matching or not: the apiserver decides so, both from
+    /// etcd (more keys in the range) and from its watch cache (an item past the full page), so a full
+    /// last page whose followers all fail the selectors still gets a continue token (and the next page
+    /// is empty). Without selectors the count of those objects is <c>remainingItemCount</c>.
+    /// </summary>
+    private StoreQueryResult Finish(List<CachedObject> results, int added, bool full)
     {
-        long? remaining = null;
-        if (Query.HasNoSelectors)
-        {
-            remaining = hasMore ? CountRemaining(results[^1].Key) : 0;
-        }
-
-        return new StoreQueryResult(added, hasMore, remaining, this);
+        var remaining = full ? CountRemaining(results[^1].Key) : 0;
+        var hasMore = remaining > 0;
+        return new StoreQueryResult(added, hasMore, Query.HasNoSelectors ? remaining : null, this);
     }
 
     private static string Candidates(long count) =>
@@ -385,7 +381,7 @@ internal sealed class QueryPlan
         && Query.FieldSelector.Matches(item);
 
     /// <summary>
-    /// Objects after <paramref name="lastKey"/> in the query's namespace (or all), for a query without
+    /// Objects after <paramref name="lastKey"/> in the query's namespace (or all), whatever the
     /// selectors: a rank difference in the primary order, corrected by the overlay's entries after the key
     /// (+1 for each past object, -1 for each key that exists now).
     /// </summary>

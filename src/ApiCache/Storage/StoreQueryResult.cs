@@ -4,7 +4,11 @@ namespace ApiCache.Storage;
 /// The outcome of running a <see cref="QueryPlan"/> (the objects themselves went to the caller's list).
 /// </summary>
 /// <param name="Count">How many objects the query appended.</param>
-/// <param name="HasMore">True when further matching objects follow the last one appended (the list needs a continue token).</param>
+/// <param name="HasMore">
+/// True when the page is full (the query's limit reached) and objects of the listed namespace (or of
+/// all) follow the last one appended, whether they match or not: the list needs a continue token, as
+/// the apiserver gives one (its next page may be empty).
+/// </param>
 /// <param name="RemainingItemCount">
 /// How many matching objects follow the last one appended, when that is cheap to know: the query has no
 /// label or field selector (as the apiserver, which only reports <c>remainingItemCount</c> then). 0 when
