@@ -19,12 +19,14 @@ namespace ApiCache.Tests.Serving;
 /// (plain, label selector, field selector, or limit+continue) and a consistent GET, which must show
 /// that write; and the list resourceVersions one reader sees never go backwards. The informers'
 /// watches end every few seconds and resume (never re-list), and bookmarks come often so that quiet
-/// resources catch up. The share of reads answered from the cache is printed, not asserted.
+/// resources (namespaces, listed now and then, written only before the run) catch up. The share of reads answered from the cache is printed, not asserted.
 /// </summary>
 public abstract class ConsistentReadTests(ITestOutputHelper output)
 {
     private const int Workers = 4;
-    private const int IterationsPerWorker = 300;
+
+    /// <summary>Every this many iterations a reader also lists namespaces, which nobody writes during the run (a quiet resource).</summary>
+    private const int QuietEvery = 50;
     private const int ObjectsPerKind = 6;
     private const int PageLimit = 2;
     private const int MaxPages = 50;
@@ -34,6 +36,9 @@ public abstract class ConsistentReadTests(ITestOutputHelper output)
 
     /// <summary>The store's name in the output.</summary>
     private protected abstract string StoreName { get; }
+
+    /// <summary>Writes (each followed by a LIST and a GET) per worker: the etcd run is slower per write.</summary>
+    private protected abstract int IterationsPerWorker { get; }
 
     [Fact]
     public async Task ConsistentReads_WritersAndReadersInParallel_EveryReadSeesItsWriteAndListRvsNeverGoBack()
@@ -49,7 +54,7 @@ public abstract class ConsistentReadTests(ITestOutputHelper output)
         {
             options.Cache.Enabled = true;
             options.Cache.MinWatchTimeout = TimeSpan.FromSeconds(2);
-            options.Cache.Resources = [new() { Resource = "pods" }, new() { Resource = "configmaps" }];
+            options.Cache.Resources = [new() { Resource = "pods" }, new() { Resource = "configmaps" }, new() { Resource = "namespaces" }];
         });
         var registry = proxy.Services.GetRequiredService<CacheRegistry>();
         foreach (var resource in registry.Resources)
@@ -62,7 +67,7 @@ public abstract class ConsistentReadTests(ITestOutputHelper output)
         var probesBefore = proxy.Services.GetRequiredService<QuorumProbeRevisionSource>().ProbeCount;
         var started = System.Diagnostics.Stopwatch.StartNew();
 
-        var workers = Enumerable.Range(0, Workers).Select(w => Task.Run(() => RunWorkerAsync(upstream, proxy.Address, w))).ToArray();
+        var workers = Enumerable.Range(0, Workers).Select(w => Task.Run(() => RunWorkerAsync(upstream, proxy.Address, w, IterationsPerWorker))).ToArray();
         var reads = (await Task.WhenAll(workers).WaitAsync(TimeSpan.FromMinutes(3))).Sum();
 
         var elapsed = started.Elapsed;
@@ -71,9 +76,9 @@ public abstract class ConsistentReadTests(ITestOutputHelper output)
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{StoreName}: {Workers * IterationsPerWorker} writes, {reads} reads through the proxy in {elapsed.TotalSeconds:F1} s, {probes} quorum probes"));
         output.WriteLine($"{StoreName}: all   {counters.Describe()}");
-        foreach (var resource in new[] { "pods", "configmaps" })
+        foreach (var resource in new[] { "pods", "configmaps", "namespaces" })
         {
-            foreach (var verb in new[] { "list", "get" })
+            foreach (var verb in resource == "namespaces" ? ["list"] : new[] { "list", "get" })
             {
                 output.WriteLine($"{StoreName}: {resource} {verb} {counters.Describe(resource, verb)}");
             }
@@ -101,7 +106,7 @@ public abstract class ConsistentReadTests(ITestOutputHelper output)
         new(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
 
     /// <summary>One writer and its reader; returns how many reads it made.</summary>
-    private static async Task<int> RunWorkerAsync(DevServerHost upstream, Uri proxy, int worker)
+    private static async Task<int> RunWorkerAsync(DevServerHost upstream, Uri proxy, int worker, int iterations)
     {
         using var reader = NewClient(proxy);
         var ns = Namespace(worker);
@@ -109,7 +114,7 @@ public abstract class ConsistentReadTests(ITestOutputHelper output)
         var created = new HashSet<string>(StringComparer.Ordinal);
         long lastListRv = 0;
         var reads = 0;
-        for (var i = 0; i < IterationsPerWorker; i++)
+        for (var i = 0; i < iterations; i++)
         {
             var pods = i % 2 == 0;
             var resource = pods ? "pods" : "configmaps";
@@ -140,6 +145,16 @@ public abstract class ConsistentReadTests(ITestOutputHelper output)
             Assert.True(response.IsSuccessStatusCode, $"{write}: the GET answered {(int)response.StatusCode}: {text}");
             AssertShowsWrite(JsonNode.Parse(text)!, write, "the GET");
             reads++;
+
+            // A quiet resource catches up through bookmarks (or falls back): the namespace created before the run is there.
+            if (i % QuietEvery == QuietEvery - 1)
+            {
+                var (namespacesRv, namespaces, _) = await ListAsync(reader, "/api/v1/namespaces", write);
+                reads++;
+                Assert.True(namespacesRv >= lastListRv, $"the namespaces list answered resourceVersion {namespacesRv} after this reader had seen {lastListRv}");
+                lastListRv = namespacesRv;
+                Assert.Contains(namespaces, n => (string?)n!["metadata"]!["name"] == ns);
+            }
         }
 
         return reads;
@@ -219,6 +234,8 @@ public sealed class InMemoryConsistentReadTests(ITestOutputHelper output) : Cons
 {
     private protected override string StoreName => "in-memory";
 
+    private protected override int IterationsPerWorker => 500;
+
     private protected override IRevisionedStore CreateStore() =>
         new InMemoryRevisionedStore(new InMemoryStoreOptions { HistoryWindow = 100_000, ProgressInterval = TimeSpan.FromMilliseconds(100) });
 }
@@ -228,6 +245,8 @@ public sealed class InMemoryConsistentReadTests(ITestOutputHelper output) : Cons
 public sealed class EtcdConsistentReadTests(EtcdFixture etcd, ITestOutputHelper output) : ConsistentReadTests(output)
 {
     private protected override string StoreName => "etcd";
+
+    private protected override int IterationsPerWorker => 300;
 
     private protected override IRevisionedStore CreateStore() => etcd.CreateStore();
 }
