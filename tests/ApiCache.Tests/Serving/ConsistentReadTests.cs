@@ -14,16 +14,21 @@ namespace ApiCache.Tests.Serving;
 /// <summary>
 /// Read-your-writes and monotonic reads through the proxy with its cache on and the default
 /// quorum-probe revision source, in front of the dev server over a real store (subclasses choose
-/// it). Writers create and update pods and configmaps directly on the dev server; after each write's
-/// answer, the same worker's reader (another connection, through the proxy) makes a consistent LIST
-/// (plain, label selector, field selector, or limit+continue) and a consistent GET, which must show
-/// that write; and the list resourceVersions one reader sees never go backwards. The informers'
-/// watches end every few seconds and resume (never re-list), and bookmarks come often so that quiet
-/// resources (namespaces, listed now and then, written only before the run) catch up. The share of reads answered from the cache is printed, not asserted.
+/// it). Writers create, update and delete pods and configmaps directly on the dev server; after
+/// each write's answer, the same worker's reader (another connection, through the proxy) makes a
+/// consistent LIST (plain, label selector, field selector, or limit+continue) and a consistent GET,
+/// which must show that write (a deleted object: absent, 404); and the list resourceVersions one
+/// reader sees never go backwards. The informers' watches end every few seconds and resume (never
+/// re-list), and bookmarks come often so that quiet resources (namespaces, listed now and then,
+/// written only before the run) catch up. The share of reads answered from the cache is printed,
+/// not asserted.
 /// </summary>
 public abstract class ConsistentReadTests(ITestOutputHelper output)
 {
     private const int Workers = 4;
+
+    /// <summary>Every this many iterations the writer deletes the object instead (the next write of it creates it again).</summary>
+    private const int DeleteEvery = 7;
 
     /// <summary>Every this many iterations a reader also lists namespaces, which nobody writes during the run (a quiet resource).</summary>
     private const int QuietEvery = 50;
@@ -68,7 +73,7 @@ public abstract class ConsistentReadTests(ITestOutputHelper output)
         var started = System.Diagnostics.Stopwatch.StartNew();
 
         var workers = Enumerable.Range(0, Workers).Select(w => Task.Run(() => RunWorkerAsync(upstream, proxy.Address, w, IterationsPerWorker))).ToArray();
-        var reads = (await Task.WhenAll(workers).WaitAsync(TimeSpan.FromMinutes(3))).Sum();
+        var reads = (await Task.WhenAll(workers).WaitAsync(TimeSpan.FromMinutes(5))).Sum();
 
         var elapsed = started.Elapsed;
         var counters = before.Until(await CacheReadCounters.ScrapeAsync(metricsClient));
@@ -120,15 +125,29 @@ public abstract class ConsistentReadTests(ITestOutputHelper output)
             var resource = pods ? "pods" : "configmaps";
             var name = (pods ? "p-" : "c-") + ((i / 2) % ObjectsPerKind).ToString(CultureInfo.InvariantCulture);
             var step = i.ToString(CultureInfo.InvariantCulture);
-            var written = await WriteAsync(upstream, ns, resource, name, node, worker, step, created.Add(resource + "/" + name));
+            var key = resource + "/" + name;
+            var delete = i % DeleteEvery == DeleteEvery - 1 && created.Contains(key);
+            Write write;
+            if (delete)
+            {
+                var path = $"/api/v1/namespaces/{ns}/{resource}/{name}";
+                var (status, _, deleted) = await upstream.SendAsync(HttpMethod.Delete, path);
+                Assert.True(status == 200, $"DELETE {path} answered {status}: {deleted}");
+                created.Remove(key);
+                write = new Write(ns, resource, name, null, 0);
+            }
+            else
+            {
+                var written = await WriteAsync(upstream, ns, resource, name, node, worker, step, created.Add(key));
+                write = new Write(ns, resource, name, step, written);
+            }
 
-            // A consistent LIST, in one of four shapes, must hold the object as written (or later).
-            var write = new Write(ns, resource, name, step, written);
+            // A consistent LIST, in one of four shapes, must hold the object as written (or later), or lack it once deleted.
             var variant = (i / 2) % 4;
             var (listRv, items, pages) = variant switch
             {
                 0 => await ListAsync(reader, $"/api/v1/namespaces/{ns}/{resource}", write),
-                1 => await ListAsync(reader, $"/api/v1/{resource}?labelSelector=" + Uri.EscapeDataString($"worker=w{worker},step={step}"), write),
+                1 => await ListAsync(reader, $"/api/v1/{resource}?labelSelector=" + Uri.EscapeDataString(delete ? $"worker=w{worker}" : $"worker=w{worker},step={step}"), write),
                 2 => await ListAsync(reader, pods ? "/api/v1/pods?fieldSelector=" + Uri.EscapeDataString("spec.nodeName=" + node) : "/api/v1/configmaps?fieldSelector=" + Uri.EscapeDataString("metadata.namespace=" + ns), write),
                 _ => await ListAsync(reader, $"/api/v1/namespaces/{ns}/{resource}?limit={PageLimit}", write),
             };
@@ -136,15 +155,30 @@ public abstract class ConsistentReadTests(ITestOutputHelper output)
             Assert.True(listRv >= lastListRv, $"{write}: the list (shape {variant}) answered resourceVersion {listRv} after this reader had seen {lastListRv}");
             lastListRv = listRv;
             var item = items.FirstOrDefault(o => (string?)o!["metadata"]!["namespace"] == ns && (string?)o!["metadata"]!["name"] == name);
-            Assert.True(item is not null, $"{write}: the list (shape {variant}) at resourceVersion {listRv} lacks the object");
-            AssertShowsWrite(item!, write, $"the list (shape {variant}) at resourceVersion {listRv}");
+            if (delete)
+            {
+                Assert.True(item is null, $"{write}: the list (shape {variant}) at resourceVersion {listRv} still has it at resourceVersion {(item is null ? 0 : ResourceVersionOf(item))}");
+            }
+            else
+            {
+                Assert.True(item is not null, $"{write}: the list (shape {variant}) at resourceVersion {listRv} lacks the object");
+                AssertShowsWrite(item!, write, $"the list (shape {variant}) at resourceVersion {listRv}");
+            }
 
-            // A consistent GET must show it too.
+            // A consistent GET must show it too (or 404 once deleted).
             using var response = await reader.GetAsync(new Uri($"/api/v1/namespaces/{ns}/{resource}/{name}", UriKind.Relative));
             var text = await response.Content.ReadAsStringAsync();
-            Assert.True(response.IsSuccessStatusCode, $"{write}: the GET answered {(int)response.StatusCode}: {text}");
-            AssertShowsWrite(JsonNode.Parse(text)!, write, "the GET");
             reads++;
+            if (delete)
+            {
+                Assert.True(response.StatusCode == System.Net.HttpStatusCode.NotFound, $"{write}: the GET answered {(int)response.StatusCode}: {text}");
+                Assert.Equal("NotFound", (string?)JsonNode.Parse(text)!["reason"]);
+            }
+            else
+            {
+                Assert.True(response.IsSuccessStatusCode, $"{write}: the GET answered {(int)response.StatusCode}: {text}");
+                AssertShowsWrite(JsonNode.Parse(text)!, write, "the GET");
+            }
 
             // A quiet resource catches up through bookmarks (or falls back): the namespace created before the run is there.
             if (i % QuietEvery == QuietEvery - 1)
@@ -223,9 +257,16 @@ public abstract class ConsistentReadTests(ITestOutputHelper output)
     private static long ResourceVersionOf(JsonNode item) => long.Parse((string)item["metadata"]!["resourceVersion"]!, CultureInfo.InvariantCulture);
 
     /// <summary>One acknowledged write, for messages.</summary>
-    private sealed record Write(string Namespace, string Resource, string Name, string Step, long ResourceVersion)
+    /// <param name="Namespace">The object's namespace.</param>
+    /// <param name="Resource">pods or configmaps.</param>
+    /// <param name="Name">The object's name.</param>
+    /// <param name="Step">The step label written; null for a delete.</param>
+    /// <param name="ResourceVersion">The resourceVersion the write answered; 0 for a delete.</param>
+    private sealed record Write(string Namespace, string Resource, string Name, string? Step, long ResourceVersion)
     {
-        public override string ToString() => $"{Resource} {Namespace}/{Name} written with step {Step} at resourceVersion {ResourceVersion}";
+        public override string ToString() => Step is null
+            ? $"{Resource} {Namespace}/{Name} deleted"
+            : $"{Resource} {Namespace}/{Name} written with step {Step} at resourceVersion {ResourceVersion}";
     }
 }
 
@@ -246,7 +287,7 @@ public sealed class EtcdConsistentReadTests(EtcdFixture etcd, ITestOutputHelper 
 {
     private protected override string StoreName => "etcd";
 
-    private protected override int IterationsPerWorker => 300;
+    private protected override int IterationsPerWorker => 200;
 
     private protected override IRevisionedStore CreateStore() => etcd.CreateStore();
 }
