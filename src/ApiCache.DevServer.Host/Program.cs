@@ -5,7 +5,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 // The dev API server: a small Kubernetes-compatible API server over an in-memory store or etcd.
 // Listens on --urls (default http://127.0.0.1:6443); configured by the DevServer section of
 // appsettings.json, environment variables (DevServer__EtcdEndpoint) or arguments
-// (--DevServer:Seed:Pods=1000).
+// (--DevServer:Seed:Pods=1000). With --DevServer:EmbedCache=true it also hosts ApiCache in-process
+// (configured by the ApiCache section): MapDevServer then maps ApiCache after the dev server's API.
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.AddSimpleConsole(console =>
 {

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using ApiCache.Serving;
 using Microsoft.AspNetCore.Http;
 
@@ -17,27 +15,8 @@ internal static class ApiResponses
     /// <summary>The apiserver switches to chunked encoding for bodies of this size and more.</summary>
     private const int ChunkedThreshold = 2048;
 
-    private static readonly JsonWriterOptions IndentedOptions = new()
-    {
-        Indented = true,
-        NewLine = "\n",
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     /// <summary>True when the answer is to be indented (<c>pretty</c> query parameter or a human's client).</summary>
-    public static bool WantsPretty(HttpRequest request)
-    {
-        var pretty = request.Query["pretty"].ToString();
-        if (pretty.Length > 0)
-        {
-            return pretty is "1" or "t" or "T" or "true" or "TRUE" or "True";
-        }
-
-        var agent = request.Headers.UserAgent.ToString();
-        return agent.StartsWith("curl", StringComparison.Ordinal)
-            || agent.StartsWith("Wget", StringComparison.Ordinal)
-            || agent.StartsWith("Mozilla/5.0", StringComparison.Ordinal);
-    }
+    public static bool WantsPretty(HttpRequest request) => JsonResponseBody.WantsPretty(request);
 
     /// <summary>
     /// Writes a compact JSON document (without a trailing newline): followed by '\n', or indented
@@ -88,13 +67,8 @@ internal static class ApiResponses
     /// <summary>Go's json.Indent with two spaces, no trailing newline.</summary>
     private static ReadOnlyMemory<byte> Indent(ReadOnlySpan<byte> compact)
     {
-        using var document = JsonDocument.Parse(compact.ToArray());
         var buffer = new ArrayBufferWriter<byte>(compact.Length * 2);
-        using (var writer = new Utf8JsonWriter(buffer, IndentedOptions))
-        {
-            document.WriteTo(writer);
-        }
-
+        new JsonIndenter().Write(compact, buffer);
         return buffer.WrittenMemory;
     }
 }

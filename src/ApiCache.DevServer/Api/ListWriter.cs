@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
+using ApiCache.Serving;
 using ApiCache.DevServer.Objects;
 using ApiCache.DevServer.Resources;
 using Microsoft.AspNetCore.Http;
@@ -68,45 +68,11 @@ internal static class ListWriter
         ObjectCodec.WriteStamped(output, items[index].KeyValue.Value, items[index].ResourceVersion, resource, listItem: true);
     }
 
-    /// <summary>Everything before the first item.</summary>
-    private static string Head(ResourceDefinition resource, long revision, string? continueToken, long? remaining)
-    {
-        if (resource.Unstructured)
-        {
-            return $"{{\"apiVersion\":\"{resource.GroupVersion}\",\"items\":[";
-        }
+    private static string Head(ResourceDefinition resource, long revision, string? continueToken, long? remaining) =>
+        CachedListWriter.Head(resource.ListKind, resource.GroupVersion, resource.Unstructured, revision, continueToken, remaining);
 
-        var head = new StringBuilder($"{{\"kind\":\"{resource.ListKind}\",\"apiVersion\":\"{resource.GroupVersion}\",\"metadata\":{{\"resourceVersion\":\"");
-        head.Append(revision.ToString(CultureInfo.InvariantCulture)).Append('"');
-        if (continueToken is not null)
-        {
-            head.Append(",\"continue\":\"").Append(continueToken).Append('"');
-        }
-
-        if (remaining is long count)
-        {
-            head.Append(",\"remainingItemCount\":").Append(count.ToString(CultureInfo.InvariantCulture));
-        }
-
-        return head.Append("},\"items\":[").ToString();
-    }
-
-    /// <summary>Everything after the last item (unstructured lists put their sorted metadata last).</summary>
-    private static string Tail(ResourceDefinition resource, long revision, string? continueToken, long? remaining)
-    {
-        if (!resource.Unstructured)
-        {
-            return "]}";
-        }
-
-        var tail = new StringBuilder($"],\"kind\":\"{resource.ListKind}\",\"metadata\":{{\"continue\":\"{continueToken}\",");
-        if (remaining is long count)
-        {
-            tail.Append("\"remainingItemCount\":").Append(count.ToString(CultureInfo.InvariantCulture)).Append(',');
-        }
-
-        return tail.Append("\"resourceVersion\":\"").Append(revision.ToString(CultureInfo.InvariantCulture)).Append("\"}}").ToString();
-    }
+    private static string Tail(ResourceDefinition resource, long revision, string? continueToken, long? remaining) =>
+        CachedListWriter.Tail(resource.ListKind, resource.Unstructured, revision, continueToken, remaining);
 
     private static void Append(IBufferWriter<byte> output, string text) => output.Write(Encoding.UTF8.GetBytes(text));
 }

@@ -35,6 +35,15 @@ public sealed class DevServerOptions
     /// <summary>How long a read with a resourceVersion newer than the store waits before answering 504 (default 3 s, like the apiserver).</summary>
     public TimeSpan TooLargeResourceVersionWait { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// Run ApiCache inside the dev server (default off; <c>DevServer:EmbedCache</c>): its informers
+    /// list and watch the dev server's own API in-process, consistent reads learn each resource's
+    /// last write from the dev server itself, and the cached resources (the <c>ApiCache</c> section,
+    /// its defaults otherwise) are served from the cache. ApiCache's own health endpoints stay off;
+    /// the dev server's <c>/readyz</c> then also waits for the caches.
+    /// </summary>
+    public bool EmbedCache { get; set; }
+
     /// <summary>The synthetic cluster to create at start (nothing by default).</summary>
     public SeedingOptions Seed { get; set; } = new();
 

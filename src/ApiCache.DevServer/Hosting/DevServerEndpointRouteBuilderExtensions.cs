@@ -1,9 +1,11 @@
 using ApiCache.DevServer.Api;
+using ApiCache.DevServer.Configuration;
 using ApiCache.DevServer.Discovery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ApiCache.DevServer.Hosting;
 
@@ -11,7 +13,9 @@ namespace ApiCache.DevServer.Hosting;
 public static class DevServerEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps the Kubernetes API (<c>/api/...</c>, <c>/apis/...</c>), discovery and health endpoints.
+    /// Maps the Kubernetes API (<c>/api/...</c>, <c>/apis/...</c>), discovery and health endpoints;
+    /// with <see cref="DevServerOptions.EmbedCache"/>, then ApiCache (<c>MapApiCache()</c>), whose
+    /// middleware answers the cached resources' reads before the API endpoints run.
     /// </summary>
     public static IEndpointRouteBuilder MapDevServer(this IEndpointRouteBuilder endpoints)
     {
@@ -22,6 +26,11 @@ public static class DevServerEndpointRouteBuilderExtensions
         endpoints.Map("/apis/{**path}", handle);
         Health.HealthEndpoints.Map(endpoints);
         endpoints.MapDiscovery(endpoints.ServiceProvider.GetRequiredService<Resources.ResourceCatalog>());
+        if (endpoints.ServiceProvider.GetRequiredService<IOptions<DevServerOptions>>().Value.EmbedCache)
+        {
+            endpoints.MapApiCache();
+        }
+
         return endpoints;
     }
 }

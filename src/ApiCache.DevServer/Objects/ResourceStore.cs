@@ -1,3 +1,4 @@
+using ApiCache.DevServer.Embedding;
 using ApiCache.DevServer.Resources;
 using ApiCache.DevServer.Storage;
 
@@ -6,15 +7,19 @@ namespace ApiCache.DevServer.Objects;
 /// <summary>
 /// Object-level reads over the revisioned store: one object, and pages of a collection at a pinned
 /// revision with an optional filter — the apiserver's etcd3 storage GetList, including how the
-/// continue key and remainingItemCount come out.
+/// continue key and remainingItemCount come out. With ApiCache embedded (a
+/// <see cref="ResourceWriteTracker"/> registered), <see cref="Store"/> reports every write the dev
+/// server makes through it to the tracker.
 /// </summary>
-internal sealed class ResourceStore(IRevisionedStore store)
+internal sealed class ResourceStore(IRevisionedStore store, ResourceWriteTracker? tracker = null)
 {
     /// <summary>How many keys one filtered read fetches at a time.</summary>
     private const int FilteredChunk = 500;
 
-    /// <summary>The underlying key-value store.</summary>
-    public IRevisionedStore Store => store;
+    private readonly IRevisionedStore _writable = tracker is null ? store : new WriteTrackingStore(store, tracker);
+
+    /// <summary>The key-value store, for the dev server's writes (tracked when ApiCache is embedded).</summary>
+    public IRevisionedStore Store => _writable;
 
     /// <summary>Reads one object at <paramref name="revision"/> (0 = latest); null when it does not exist.</summary>
     public async Task<(StoredObject? Object, long Revision)> GetAsync(ResourceDefinition resource, string? @namespace, string name, long revision, CancellationToken cancellationToken)

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace ApiCache.Configuration;
 
-/// <summary>Checks the options that need no I/O; upstream settings are checked when they are resolved.</summary>
+/// <summary>Checks the options without contacting anything (files named by the etcd settings must exist); upstream settings are checked when they are resolved.</summary>
 internal sealed class ApiCacheOptionsValidator : IValidateOptions<ApiCacheOptions>
 {
     /// <inheritdoc/>
@@ -31,6 +31,7 @@ internal sealed class ApiCacheOptionsValidator : IValidateOptions<ApiCacheOption
         }
 
         Throttling.ThrottlingValidator.Validate(options.Throttling, failures);
+        ValidateEtcd(options.ConsistentReads, failures);
 
         if (options.Cache.Enabled)
         {
@@ -38,5 +39,47 @@ internal sealed class ApiCacheOptionsValidator : IValidateOptions<ApiCacheOption
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>The etcd revision source's settings, when it is the configured source (its files are checked to exist, not parsed).</summary>
+    private static void ValidateEtcd(ConsistentReadOptions reads, List<string> failures)
+    {
+        if (reads.Source != RevisionSourceKind.Etcd)
+        {
+            return;
+        }
+
+        const string Section = "ApiCache:ConsistentReads:Etcd";
+        var etcd = reads.Etcd;
+        if (etcd.Endpoints.Count == 0)
+        {
+            failures.Add($"{Section}:Endpoints must list at least one etcd client URL (e.g. https://127.0.0.1:2379) when ApiCache:ConsistentReads:Source is Etcd.");
+        }
+
+        for (var i = 0; i < etcd.Endpoints.Count; i++)
+        {
+            if (Upstream.UpstreamMaterial.TryParseServerUrl(etcd.Endpoints[i] ?? "", out var reason) is null)
+            {
+                failures.Add($"{Section}:Endpoints:{i} '{etcd.Endpoints[i]}' {reason}.");
+            }
+        }
+
+        if (string.IsNullOrEmpty(etcd.CertFile) != string.IsNullOrEmpty(etcd.KeyFile))
+        {
+            failures.Add($"{Section}:CertFile and {Section}:KeyFile go together: set both (a client certificate and its key) or neither.");
+        }
+
+        foreach (var (file, key) in new[] { (etcd.CaFile, "CaFile"), (etcd.CertFile, "CertFile"), (etcd.KeyFile, "KeyFile") })
+        {
+            if (!string.IsNullOrEmpty(file) && !File.Exists(file))
+            {
+                failures.Add($"{Section}:{key} '{file}' does not exist; fix the path or create the file.");
+            }
+        }
+
+        if (etcd.RequestTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:RequestTimeout must be positive (got {etcd.RequestTimeout}).");
+        }
     }
 }

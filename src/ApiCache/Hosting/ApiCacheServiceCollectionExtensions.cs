@@ -51,7 +51,7 @@ public static class ApiCacheServiceCollectionExtensions
         services.TryAddSingleton<CacheMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, CacheHostedService>());
         services.TryAddSingleton<QuorumProbeRevisionSource>();
-        services.TryAddSingleton<IRevisionSource>(static provider => provider.GetRequiredService<QuorumProbeRevisionSource>());
+        services.TryAddSingleton(static provider => RevisionSourceFactory.Create(provider, static p => p.GetRequiredService<QuorumProbeRevisionSource>()));
         services.TryAddSingleton<ConsistentReadCoordinator>();
         services.TryAddSingleton<CacheReadMetrics>();
         services.TryAddSingleton<ReadFallback>();

@@ -20,8 +20,8 @@ internal static class CachedListWriter
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(items);
-        var head = Encoding.UTF8.GetBytes(Head(type, unstructured, resourceVersion, continueToken, remainingItemCount));
-        var tail = Encoding.UTF8.GetBytes(Tail(type, unstructured, resourceVersion, continueToken, remainingItemCount));
+        var head = Encoding.UTF8.GetBytes(Head(type.ListKind, type.ApiVersion, unstructured, resourceVersion, continueToken, remainingItemCount));
+        var tail = Encoding.UTF8.GetBytes(Tail(type.ListKind, unstructured, resourceVersion, continueToken, remainingItemCount));
         long length = head.Length + tail.Length + Math.Max(0, items.Count - 1);
         for (var i = 0; i < items.Count; i++)
         {
@@ -45,15 +45,15 @@ internal static class CachedListWriter
         await body.CompleteAsync();
     }
 
-    /// <summary>Everything before the first item.</summary>
-    private static string Head(ListTypeInfo type, bool unstructured, long resourceVersion, string? continueToken, long? remaining)
+    /// <summary>Everything before the first item (shared with the dev API server, which writes lists the same way).</summary>
+    public static string Head(string listKind, string apiVersion, bool unstructured, long resourceVersion, string? continueToken, long? remaining)
     {
         if (unstructured)
         {
-            return $"{{\"apiVersion\":\"{type.ApiVersion}\",\"items\":[";
+            return $"{{\"apiVersion\":\"{apiVersion}\",\"items\":[";
         }
 
-        var head = new StringBuilder(160).Append("{\"kind\":\"").Append(type.ListKind).Append("\",\"apiVersion\":\"").Append(type.ApiVersion)
+        var head = new StringBuilder(160).Append("{\"kind\":\"").Append(listKind).Append("\",\"apiVersion\":\"").Append(apiVersion)
             .Append("\",\"metadata\":{\"resourceVersion\":\"").Append(resourceVersion.ToString(CultureInfo.InvariantCulture)).Append('"');
         if (continueToken is not null)
         {
@@ -69,14 +69,14 @@ internal static class CachedListWriter
     }
 
     /// <summary>Everything after the last item (unstructured lists put their sorted metadata last).</summary>
-    private static string Tail(ListTypeInfo type, bool unstructured, long resourceVersion, string? continueToken, long? remaining)
+    public static string Tail(string listKind, bool unstructured, long resourceVersion, string? continueToken, long? remaining)
     {
         if (!unstructured)
         {
             return "]}";
         }
 
-        var tail = new StringBuilder(160).Append("],\"kind\":\"").Append(type.ListKind).Append("\",\"metadata\":{\"continue\":\"").Append(continueToken).Append("\",");
+        var tail = new StringBuilder(160).Append("],\"kind\":\"").Append(listKind).Append("\",\"metadata\":{\"continue\":\"").Append(continueToken).Append("\",");
         if (remaining is long count)
         {
             tail.Append("\"remainingItemCount\":").Append(count.ToString(CultureInfo.InvariantCulture)).Append(',');

@@ -6,14 +6,15 @@ namespace ApiCache.Upstream;
 /// </summary>
 internal sealed class UpstreamEndpoint : IDisposable
 {
-    public UpstreamEndpoint(UpstreamServerSettings settings, HttpMessageInvoker invoker)
+    /// <summary>Creates an endpoint; <paramref name="name"/> defaults to the base URL.</summary>
+    public UpstreamEndpoint(UpstreamServerSettings settings, HttpMessageInvoker invoker, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         Settings = settings;
         Invoker = invoker;
         var url = settings.Url.GetLeftPart(UriPartial.Path).TrimEnd('/');
         DestinationPrefix = url;
-        Name = url;
+        Name = name ?? url;
         HasOwnCredentials = settings.BearerToken is not null || settings.BearerTokenFile is not null
             || settings.ClientCertificatePem is not null;
     }
@@ -27,7 +28,7 @@ internal sealed class UpstreamEndpoint : IDisposable
     /// <summary>The base URL requests' paths are appended to (no trailing slash).</summary>
     public string DestinationPrefix { get; }
 
-    /// <summary>A name for logs and metrics: the base URL.</summary>
+    /// <summary>A name for logs and metrics: the base URL (or <c>in-process</c> for an embedding host).</summary>
     public string Name { get; }
 
     /// <summary>

@@ -14,13 +14,34 @@ internal sealed partial class UpstreamEndpointSet : IDisposable
     private readonly UpstreamEndpoint[] _endpoints;
     private int _next = -1;
 
-    public UpstreamEndpointSet(IOptions<ApiCacheOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
-        : this(Resolve(options.Value, time, loggerFactory))
+    /// <summary>The name of the single endpoint of an embedding host that serves the API in-process.</summary>
+    public const string InProcessName = "in-process";
+
+    /// <summary>Where requests to the in-process endpoint are addressed; the name never resolves (RFC 2606 <c>.invalid</c>).</summary>
+    public static readonly Uri InProcessUrl = new("http://in-process.apicache.invalid/");
+
+    /// <summary>
+    /// The construction path of dependency injection: when the host registered an
+    /// <see cref="InProcessUpstream"/> (<c>AddApiCacheInProcessUpstream()</c>), a single endpoint named
+    /// <see cref="InProcessName"/> over the host's handler and no upstream configuration is read;
+    /// otherwise the apiservers <c>ApiCache:Upstream</c> configures.
+    /// </summary>
+    public UpstreamEndpointSet(IOptions<ApiCacheOptions> options, TimeProvider time, ILoggerFactory loggerFactory, IServiceProvider? services = null)
+        : this(services?.GetService(typeof(InProcessUpstream)) is InProcessUpstream inProcess
+            ? [InProcess(inProcess.CreateHandler(services))]
+            : Resolve(options.Value, time, loggerFactory))
     {
         var logger = loggerFactory.CreateLogger<UpstreamEndpointSet>();
         foreach (var endpoint in _endpoints)
         {
-            LogUpstream(logger, endpoint.Name, endpoint.Settings.Source);
+            if (endpoint.Name == InProcessName)
+            {
+                LogInProcess(logger);
+            }
+            else
+            {
+                LogUpstream(logger, endpoint.Name, endpoint.Settings.Source);
+            }
         }
     }
 
@@ -59,6 +80,13 @@ internal sealed partial class UpstreamEndpointSet : IDisposable
         }
     }
 
+    /// <summary>The endpoint that hands requests to <paramref name="handler"/>, which serves them inside the host.</summary>
+    internal static UpstreamEndpoint InProcess(HttpMessageHandler handler)
+    {
+        var settings = new UpstreamServerSettings { Url = InProcessUrl, Source = "AddApiCacheInProcessUpstream" };
+        return new UpstreamEndpoint(settings, new HttpMessageInvoker(handler, disposeHandler: true), InProcessName);
+    }
+
     private static UpstreamEndpoint[] Resolve(ApiCacheOptions options, TimeProvider time, ILoggerFactory? loggerFactory)
     {
         var settings = UpstreamSettingsResolver.Resolve(options.Upstream, Environment.GetEnvironmentVariable);
@@ -68,4 +96,7 @@ internal sealed partial class UpstreamEndpointSet : IDisposable
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Forwarding to upstream apiserver {Upstream} (from {Source})")]
     private static partial void LogUpstream(ILogger logger, string upstream, string source);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Embedded: the host serves the informers in-process (AddApiCacheInProcessUpstream); no upstream apiserver")]
+    private static partial void LogInProcess(ILogger logger);
 }

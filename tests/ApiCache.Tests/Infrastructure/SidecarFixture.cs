@@ -4,6 +4,7 @@ namespace ApiCache.Tests.Infrastructure;
 /// One real sidecar process on a loopback port in front of one <see cref="FixtureUpstream"/>, shared by the
 /// tests of a class (<c>IClassFixture&lt;SidecarFixture&gt;</c>): starting the process takes about a second.
 /// Tests that share it must not depend on request counts; they tell their requests apart by target or User-Agent.
+/// The sidecar forwards only (its cache is off): a fixture upstream replays recorded answers and cannot feed watches.
 /// </summary>
 public sealed class SidecarFixture : IAsyncLifetime
 {
@@ -17,11 +18,14 @@ public sealed class SidecarFixture : IAsyncLifetime
     /// <summary>The sidecar's plain-HTTP base address.</summary>
     public Uri Address => Sidecar.Address;
 
+    /// <summary>The sidecar argument that turns its cache off (for tests of forwarding alone).</summary>
+    public const string CacheOff = "--ApiCache:Cache:Enabled=false";
+
     public async Task InitializeAsync()
     {
         _upstream = await FixtureUpstream.StartAsync();
         _sidecar = await SidecarProcess.StartAsync(
-            ["--ApiCache:Upstream:Servers:0:Url=" + _upstream.Address, "--Sidecar:Listen=http://127.0.0.1:0"]);
+            ["--ApiCache:Upstream:Servers:0:Url=" + _upstream.Address, "--Sidecar:Listen=http://127.0.0.1:0", CacheOff]);
     }
 
     /// <summary>A client for the sidecar that ignores any proxy settings of the environment.</summary>

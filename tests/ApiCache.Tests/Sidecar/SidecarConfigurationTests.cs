@@ -22,7 +22,7 @@ public sealed class SidecarConfigurationTests
         await using var sidecar = await SidecarProcess.StartAsync([LoopbackListen]);
         using var client = new HttpClient { BaseAddress = sidecar.Address };
 
-        using var pods = await client.GetAsync("/api/v1/pods");
+        using var pods = await WarmCache.GetAsync(client, "/api/v1/pods");
         var body = System.Text.Json.Nodes.JsonNode.Parse(await pods.Content.ReadAsStringAsync())!;
 
         Assert.Equal(HttpStatusCode.OK, pods.StatusCode);
