@@ -10,8 +10,8 @@ namespace ApiCache.Tests.Serving;
 /// <summary>
 /// The real sidecar process while its pods cache is cold: in front of the dev server (a seeded
 /// cluster) through a relay that holds the pods informer's initial list until the test lets it go,
-/// so the cold window is deterministic. Until then pods LISTs and WATCHes get 429 with Retry-After
-/// and the warming-up Status, a GET of one pod and Table LISTs (kubectl's default output) are forwarded, and warm resources
+/// so the cold window is deterministic. Until then /readyz fails (cache-sync/pods), pods LISTs and
+/// WATCHes get 429 with Retry-After and the warming-up Status, a GET of one pod and Table LISTs (kubectl's default output) are forwarded, and warm resources
 /// answer normally; kubectl retries the 429 by itself and succeeds once the list is through.
 /// </summary>
 public sealed class ColdCacheTests(ITestOutputHelper output)
@@ -59,6 +59,9 @@ public sealed class ColdCacheTests(ITestOutputHelper output)
         using var get = await client.GetAsync(new Uri(onePodPath, UriKind.Relative));
         using var table = await GetTableAsync(client, "/api/v1/pods?limit=500");
         using var configMaps = await client.GetAsync(new Uri("/api/v1/configmaps", UriKind.Relative));
+        var readyzCold = await GetTextAsync(client, "/readyz?verbose");
+        var podsSyncCold = await GetTextAsync(client, "/readyz/cache-sync/pods");
+        var livezCold = await GetTextAsync(client, "/livez");
         var beforeKubectl = await CacheReadCounters.ScrapeAsync(client);
         var tableRun = await kubectl.RunAsync("get", "pods", "-A");
         var afterTableRun = await CacheReadCounters.ScrapeAsync(client);
@@ -73,6 +76,7 @@ public sealed class ColdCacheTests(ITestOutputHelper output)
         relay.Release();
         var json = await jsonRun;
         using var warmList = await client.GetAsync(new Uri("/api/v1/pods", UriKind.Relative));
+        var readyzWarm = await GetTextAsync(client, "/readyz");
         var afterSync = await CacheReadCounters.ScrapeAsync(client);
 
         foreach (var line in json.Stderr.Split('\n').Where(l => l.Contains("429", StringComparison.Ordinal) || l.Contains("200 OK", StringComparison.Ordinal)))
@@ -98,6 +102,14 @@ public sealed class ColdCacheTests(ITestOutputHelper output)
         Assert.True(beforeKubectl.FromCache("configmaps", "list") >= 1, beforeKubectl.Describe("configmaps"));
         Assert.Equal(1, heldOnce);
 
+        // Not ready while the pods cache is cold (its own check fails, the warm configmaps' passes); alive all along.
+        Assert.Equal(HttpStatusCode.InternalServerError, readyzCold.Status);
+        Assert.Contains("\n[-]cache-sync/pods failed: reason withheld\n", readyzCold.Text, StringComparison.Ordinal);
+        Assert.Contains("\n[+]cache-sync/configmaps ok\n", readyzCold.Text, StringComparison.Ordinal);
+        Assert.EndsWith("readyz check failed\n", readyzCold.Text, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.InternalServerError, podsSyncCold.Status);
+        Assert.Equal((HttpStatusCode.OK, "ok"), livezCold);
+
         // kubectl's default (Table) output is forwarded, so it works while the cache is cold.
         Assert.True(tableRun.ExitCode == 0, tableRun.ToString());
         Assert.StartsWith("NAMESPACE", tableRun.Stdout, StringComparison.Ordinal);
@@ -111,7 +123,8 @@ public sealed class ColdCacheTests(ITestOutputHelper output)
         Assert.Equal(Pods, JsonNode.Parse(json.Stdout)!["items"]!.AsArray().Count);
         Assert.True(afterSync.FromCache("pods", "list") >= 2, afterSync.Describe("pods"));
 
-        // After sync, LISTs are answered.
+        // After sync, the sidecar is ready and LISTs are answered.
+        Assert.Equal((HttpStatusCode.OK, "ok"), readyzWarm);
         var warm = await warmList.Content.ReadAsStringAsync();
         Assert.True(warmList.StatusCode == HttpStatusCode.OK, warm);
         Assert.Equal(Pods, JsonNode.Parse(warm)!["items"]!.AsArray().Count);
@@ -131,6 +144,12 @@ public sealed class ColdCacheTests(ITestOutputHelper output)
         }
 
         Assert.Fail("timed out waiting for " + what);
+    }
+
+    private static async Task<(HttpStatusCode Status, string Text)> GetTextAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     private static async Task<bool> ConfigMapsListAnswersAsync(HttpClient client)
