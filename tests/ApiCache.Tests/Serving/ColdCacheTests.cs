@@ -11,8 +11,9 @@ namespace ApiCache.Tests.Serving;
 /// The real sidecar process while its pods cache is cold: in front of the dev server (a seeded
 /// cluster) through a relay that holds the pods informer's initial list until the test lets it go,
 /// so the cold window is deterministic. Until then /readyz fails (cache-sync/pods), pods LISTs and
-/// WATCHes get 429 with Retry-After and the warming-up Status, a GET of one pod and Table LISTs (kubectl's default output) are forwarded, and warm resources
-/// answer normally; kubectl retries the 429 by itself and succeeds once the list is through.
+/// WATCHes get 429 with Retry-After and the warming-up Status, a GET of one pod and Table LISTs
+/// (kubectl's default output) are forwarded, and warm resources answer normally; kubectl -o json
+/// retries the 429 by itself (after Retry-After) and succeeds once the list is through.
 /// </summary>
 public sealed class ColdCacheTests(ITestOutputHelper output)
 {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ApiCache.Caching;
+using ApiCache.Configuration;
 using ApiCache.Consistency;
 using ApiCache.DevServer.Storage;
 using ApiCache.Informers;
@@ -59,6 +60,7 @@ public abstract class ConsistentReadTests(ITestOutputHelper output)
         {
             options.Cache.Enabled = true;
             options.Cache.MinWatchTimeout = TimeSpan.FromSeconds(2);
+            options.ConsistentReads.Source = RevisionSourceKind.QuorumProbe;
             options.Cache.Resources = [new() { Resource = "pods" }, new() { Resource = "configmaps" }, new() { Resource = "namespaces" }];
         });
         var registry = proxy.Services.GetRequiredService<CacheRegistry>();
@@ -90,6 +92,7 @@ public abstract class ConsistentReadTests(ITestOutputHelper output)
         }
 
         Assert.True(counters.FromCache() > 0, "no read was answered from the cache: " + counters.Describe());
+        Assert.True(probes > 0, "the consistent reads never probed the upstream");
         Assert.Equal(0, counters.Get("rejected_429") + counters.Get("rejected_cold"));
 
         // The watches ended and resumed during the run (2-3 s each), and no watch end led to a list.
