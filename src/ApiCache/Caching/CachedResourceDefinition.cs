@@ -46,7 +46,7 @@ internal sealed record CachedResourceDefinition
     public required string EtcdKeyPrefix { get; init; }
 
     /// <summary>This resource as revision sources and hosts see it.</summary>
-    public Consistency.CachedResourceReference Reference => new(Group, Version, Resource, EtcdKeyPrefix);
+    public Consistency.CachedResourceReference Reference => new(Group, Version, Resource, EtcdKeyPrefix) { Namespaced = Namespaced };
 
     /// <summary>The collection's path on the apiserver across all namespaces: <c>/api/v1/pods</c>, <c>/apis/apps/v1/deployments</c>.</summary>
     public string CollectionPath => Group.Length == 0 ? $"/api/{Version}/{Resource}" : $"/apis/{Group}/{Version}/{Resource}";

@@ -10,6 +10,9 @@ namespace ApiCache.Consistency;
 /// </param>
 public sealed record CachedResourceReference(string Group, string Version, string Resource, string EtcdKeyPrefix)
 {
+    /// <summary>Whether objects of the resource live in namespaces.</summary>
+    public bool Namespaced { get; init; }
+
     /// <summary>The collection's path: <c>/api/v1/pods</c> or <c>/apis/apps/v1/deployments</c>.</summary>
     public string CollectionPath => Group.Length == 0 ? $"/api/{Version}/{Resource}" : $"/apis/{Group}/{Version}/{Resource}";
 }

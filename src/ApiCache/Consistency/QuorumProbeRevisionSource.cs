@@ -7,6 +7,10 @@ namespace ApiCache.Consistency;
 /// <summary>
 /// The default revision source: a quorum read upstream, <c>GET &lt;collection&gt;?limit=1</c>
 /// without resourceVersion, whose <c>metadata.resourceVersion</c> is the current etcd revision.
+/// For a namespaced resource the probe lists a namespace that holds nothing
+/// (<see cref="ProbeNamespace"/>): any consistent LIST answers the current revision, and an empty
+/// range costs the apiserver (and etcd) nothing, where the whole collection's first page makes it
+/// count every remaining object (140-290 ms at 200k pods on the dev server).
 /// Probes are coalesced per resource: one is in flight at a time, and the reads that arrive while
 /// it runs share the next one (not the running one: it may have read etcd before their writes
 /// were acknowledged, and answering from it would break read-your-writes). The probe cannot tell
@@ -16,6 +20,9 @@ namespace ApiCache.Consistency;
 /// </summary>
 internal sealed class QuorumProbeRevisionSource(UpstreamEndpointSet endpoints, TimeProvider time) : IRevisionSource
 {
+    /// <summary>The namespace probes of namespaced resources list: not expected to exist (if it does, a probe costs one object).</summary>
+    public const string ProbeNamespace = "apicache-revision-probe";
+
     /// <summary>How long one probe may take; its waiters fall back when it fails.</summary>
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
 
@@ -29,9 +36,21 @@ internal sealed class QuorumProbeRevisionSource(UpstreamEndpointSet endpoints, T
     public async ValueTask<RevisionTarget> GetTargetAsync(CachedResourceReference resource, long cachedRevision, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        var line = _lines.GetOrAdd(resource.CollectionPath, path => new ProbeLine(new ListWatchClient(endpoints, path, time)));
+        var line = _lines.GetOrAdd(ProbePath(resource), path => new ProbeLine(new ListWatchClient(endpoints, path, time)));
         var revision = await line.NextResultAsync(this).WaitAsync(cancellationToken).ConfigureAwait(false);
         return new RevisionTarget(revision, revision);
+    }
+
+    /// <summary>The collection a probe lists: the resource in <see cref="ProbeNamespace"/>, or the whole collection of a cluster-scoped one.</summary>
+    internal static string ProbePath(CachedResourceReference resource)
+    {
+        if (!resource.Namespaced)
+        {
+            return resource.CollectionPath;
+        }
+
+        var root = resource.Group.Length == 0 ? $"/api/{resource.Version}" : $"/apis/{resource.Group}/{resource.Version}";
+        return $"{root}/namespaces/{ProbeNamespace}/{resource.Resource}";
     }
 
     private async Task<long> ProbeAsync(ListWatchClient client)

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using ApiCache.Caching;
 using ApiCache.Configuration;
+using ApiCache.Consistency;
 using ApiCache.Tests.Caching;
 using ApiCache.Tests.Informers;
 using ApiCache.Tests.Infrastructure;
@@ -199,7 +200,7 @@ public sealed class ConsistentReadFallbackTests : IAsyncLifetime
             return;
         }
 
-        if (request.Path == "/api/v1/pods" && request.Query["limit"] == "1")
+        if (request.Path == "/api/v1/namespaces/" + QuorumProbeRevisionSource.ProbeNamespace + "/pods" && request.Query["limit"] == "1")
         {
             await ScriptedUpstream.WriteAsync(context, 200, PodList(CurrentRv, Pod(CurrentRv, "new")));
             return;

@@ -50,6 +50,17 @@ public sealed class QuorumProbeCoalescingTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("", "pods", true, "/api/v1/namespaces/apicache-revision-probe/pods")]
+    [InlineData("apps", "deployments", true, "/apis/apps/v1/namespaces/apicache-revision-probe/deployments")]
+    [InlineData("", "nodes", false, "/api/v1/nodes")]
+    public void ProbePath_ByScope_ListsAnEmptyNamespaceOrTheClusterScopedCollection(string group, string resource, bool namespaced, string expected)
+    {
+        var reference = new CachedResourceReference(group, "v1", resource, "/registry/" + resource + "/") { Namespaced = namespaced };
+
+        Assert.Equal(expected, QuorumProbeRevisionSource.ProbePath(reference));
+    }
+
     [Fact]
     public async Task GetTargetAsync_ReadsArriveWhileAProbeRuns_ShareTheNextProbeAndNeverTheRunningOne()
     {
