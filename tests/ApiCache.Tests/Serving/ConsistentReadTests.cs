@@ -60,7 +60,7 @@ public abstract class ConsistentReadTests(ITestOutputHelper output)
         {
             options.Cache.Enabled = true;
             options.Cache.MinWatchTimeout = TimeSpan.FromSeconds(2);
-            options.ConsistentReads.Source = RevisionSourceKind.QuorumProbe;
+            ConfigureSource(options.ConsistentReads, store);
             options.Cache.Resources = [new() { Resource = "pods" }, new() { Resource = "configmaps" }, new() { Resource = "namespaces" }];
         });
         var registry = proxy.Services.GetRequiredService<CacheRegistry>();
@@ -71,7 +71,7 @@ public abstract class ConsistentReadTests(ITestOutputHelper output)
 
         using var metricsClient = NewClient(proxy.Address);
         var before = await CacheReadCounters.ScrapeAsync(metricsClient);
-        var probesBefore = proxy.Services.GetRequiredService<QuorumProbeRevisionSource>().ProbeCount;
+        var probesBefore = Lookups(proxy.Services);
         var started = System.Diagnostics.Stopwatch.StartNew();
 
         var workers = Enumerable.Range(0, Workers).Select(w => Task.Run(() => RunWorkerAsync(upstream, proxy.Address, w, IterationsPerWorker))).ToArray();
@@ -79,9 +79,9 @@ public abstract class ConsistentReadTests(ITestOutputHelper output)
 
         var elapsed = started.Elapsed;
         var counters = before.Until(await CacheReadCounters.ScrapeAsync(metricsClient));
-        var probes = proxy.Services.GetRequiredService<QuorumProbeRevisionSource>().ProbeCount - probesBefore;
+        var probes = Lookups(proxy.Services) - probesBefore;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{StoreName}: {Workers * IterationsPerWorker} writes, {reads} reads through the proxy in {elapsed.TotalSeconds:F1} s, {probes} quorum probes"));
+            $"{StoreName}: {Workers * IterationsPerWorker} writes, {reads} reads through the proxy in {elapsed.TotalSeconds:F1} s, {probes} revision lookups ({proxy.Services.GetRequiredService<IRevisionSource>().GetType().Name})"));
         output.WriteLine($"{StoreName}: all   {counters.Describe()}");
         foreach (var resource in new[] { "pods", "configmaps", "namespaces" })
         {
@@ -107,6 +107,18 @@ public abstract class ConsistentReadTests(ITestOutputHelper output)
             Assert.Equal(0, reflector.GetRelistCount(RelistReason.ListFailed));
         }
     }
+
+    /// <summary>The revision source under test: the quorum probe unless a subclass says otherwise.</summary>
+    private protected virtual void ConfigureSource(ConsistentReadOptions options, IRevisionedStore store) =>
+        options.Source = RevisionSourceKind.QuorumProbe;
+
+    /// <summary>Revision lookups made so far by the source in use (probes upstream, or etcd lookups).</summary>
+    private static long Lookups(IServiceProvider services) => services.GetRequiredService<IRevisionSource>() switch
+    {
+        QuorumProbeRevisionSource probe => probe.ProbeCount,
+        EtcdRevisionSource etcd => etcd.LookupCount,
+        var other => throw new InvalidOperationException("unexpected revision source " + other.GetType().Name),
+    };
 
     private static string Namespace(int worker) => "rw-" + worker.ToString(CultureInfo.InvariantCulture);
 
@@ -293,4 +305,28 @@ public sealed class EtcdConsistentReadTests(EtcdFixture etcd, ITestOutputHelper 
     private protected override int IterationsPerWorker => 200;
 
     private protected override IRevisionedStore CreateStore() => etcd.CreateStore();
+}
+
+/// <summary>
+/// Consistent reads in front of the dev server over the shared real etcd, with the exact etcd
+/// revision source: the proxy reads etcd's revision and which revisions touched each resource's
+/// keys (the dev server lays them out under its key prefix as the apiserver does).
+/// </summary>
+[Collection(EtcdCollectionDefinition.Name)]
+public sealed class EtcdSourceConsistentReadTests(EtcdFixture etcd, ITestOutputHelper output) : ConsistentReadTests(output)
+{
+    private readonly string _keyPrefix = EtcdFixture.NewKeyPrefix();
+
+    private protected override string StoreName => "etcd, etcd source";
+
+    private protected override int IterationsPerWorker => 100;
+
+    private protected override IRevisionedStore CreateStore() => etcd.CreateStore(_keyPrefix);
+
+    private protected override void ConfigureSource(ConsistentReadOptions options, IRevisionedStore store)
+    {
+        options.Source = RevisionSourceKind.Etcd;
+        options.Etcd.Endpoints.Add(etcd.Endpoint.ToString());
+        options.Etcd.KeyPrefix = _keyPrefix + "/registry";
+    }
 }
