@@ -74,25 +74,8 @@ internal sealed class EtcdClient : IDisposable
     /// <summary>How long a unary call may take.</summary>
     public TimeSpan RequestTimeout { get; }
 
-    /// <summary>
-    /// The range end that selects every key starting with <paramref name="prefix"/> (etcd's
-    /// <c>GetPrefixRangeEnd</c>): the prefix with its last byte below 0xff incremented and the bytes
-    /// after it dropped; <c>"\0"</c> (no end) when there is no such byte, e.g. for an empty prefix.
-    /// </summary>
-    public static byte[] PrefixEnd(ReadOnlySpan<byte> prefix)
-    {
-        for (var i = prefix.Length - 1; i >= 0; i--)
-        {
-            if (prefix[i] < 0xff)
-            {
-                var end = prefix[..(i + 1)].ToArray();
-                end[i]++;
-                return end;
-            }
-        }
-
-        return [0];
-    }
+    /// <summary>The range end that selects every key starting with <paramref name="prefix"/> (etcd's <c>GetPrefixRangeEnd</c>).</summary>
+    public static byte[] PrefixEnd(ReadOnlySpan<byte> prefix) => ApiCache.Consistency.Etcd.EtcdKeys.PrefixEnd(prefix);
 
     /// <summary>Reads a key or a range (<c>POST /v3/kv/range</c>).</summary>
     public Task<EtcdRangeResponse> RangeAsync(EtcdRangeRequest request, CancellationToken cancellationToken) =>

@@ -23,17 +23,12 @@ internal sealed class GetResponder(ConsistentReadCoordinator coordinator, CacheR
         var path = ReadPath.CacheFresh;
         if (text.Length == 0)
         {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var outcome = await coordinator.WaitForCurrentAsync(read.Resource, context.RequestAborted);
-            if (outcome == ConsistencyOutcome.Behind)
+            if (await fallback.WaitForCurrentAsync(read) is not ReadPath fresh)
             {
-                var answered = await fallback.FallBackAsync(read);
-                metrics.Waited(read.DisplayName, answered, System.Diagnostics.Stopwatch.GetElapsedTime(started));
                 return;
             }
 
-            path = outcome == ConsistencyOutcome.AfterWait ? ReadPath.CacheAfterWait : ReadPath.CacheFresh;
-            metrics.Waited(read.DisplayName, path, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            path = fresh;
         }
         else
         {

@@ -64,7 +64,7 @@ internal sealed class ListResponder(ConsistentReadCoordinator coordinator, Cache
             {
                 pinned = token.ResourceVersion;
             }
-            else if (await WaitForCurrentAsync(read) is not ReadPath fresh)
+            else if (await fallback.WaitForCurrentAsync(read) is not ReadPath fresh)
             {
                 return;
             }
@@ -75,7 +75,7 @@ internal sealed class ListResponder(ConsistentReadCoordinator coordinator, Cache
         }
         else if (options.ResourceVersionNumber is not ulong requested)
         {
-            if (await WaitForCurrentAsync(read) is not ReadPath fresh)
+            if (await fallback.WaitForCurrentAsync(read) is not ReadPath fresh)
             {
                 return;
             }
@@ -141,28 +141,6 @@ internal sealed class ListResponder(ConsistentReadCoordinator coordinator, Cache
 
         metrics.Read(read.DisplayName, "list", path);
         await CachedListWriter.WriteAsync(context, type, definition.IsCustomResource, items, resourceVersion, continueToken, result.HasMore ? result.RemainingItemCount : null);
-    }
-
-    /// <summary>Waits for the current revision; null when the read was handed to the fallback (answered already).</summary>
-    private async Task<ReadPath?> WaitForCurrentAsync(CachedRead read)
-    {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var outcome = await coordinator.WaitForCurrentAsync(read.Resource, read.Context.RequestAborted);
-        var path = outcome switch
-        {
-            ConsistencyOutcome.Fresh => ReadPath.CacheFresh,
-            ConsistencyOutcome.AfterWait => ReadPath.CacheAfterWait,
-            _ => (ReadPath?)null,
-        };
-        if (path is ReadPath served)
-        {
-            metrics.Waited(read.DisplayName, served, System.Diagnostics.Stopwatch.GetElapsedTime(started));
-            return served;
-        }
-
-        var answered = await fallback.FallBackAsync(read);
-        metrics.Waited(read.DisplayName, answered, System.Diagnostics.Stopwatch.GetElapsedTime(started));
-        return null;
     }
 
     /// <summary>

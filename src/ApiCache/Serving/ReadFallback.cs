@@ -9,6 +9,28 @@ namespace ApiCache.Serving;
 /// </summary>
 internal sealed class ReadFallback(ConsistentReadCoordinator coordinator, CacheReadMetrics metrics)
 {
+    /// <summary>
+    /// For a consistent read: waits until the cache reflects the current revision and says how
+    /// (fresh at once, or after waiting); null when it did not in time and the read was handed to
+    /// <see cref="FallBackAsync"/> (it is answered then). The wait is recorded either way.
+    /// </summary>
+    public async Task<ReadPath?> WaitForCurrentAsync(CachedRead read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcome = await coordinator.WaitForCurrentAsync(read.Resource, read.Context.RequestAborted);
+        if (outcome != ConsistencyOutcome.Behind)
+        {
+            var path = outcome == ConsistencyOutcome.AfterWait ? ReadPath.CacheAfterWait : ReadPath.CacheFresh;
+            metrics.Waited(read.DisplayName, path, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            return path;
+        }
+
+        var answered = await FallBackAsync(read);
+        metrics.Waited(read.DisplayName, answered, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return null;
+    }
+
     /// <summary>Forwards the read unchanged, counted under <paramref name="path"/>.</summary>
     public Task ForwardAsync(CachedRead read, ReadPath path)
     {
