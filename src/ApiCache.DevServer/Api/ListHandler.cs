@@ -39,22 +39,14 @@ internal sealed class ListHandler(ResourceStore objects, RevisionGate gate)
         long revision = 0;
         string? startKey = null;
         var limit = options.Limit;
-        ContinueToken? token = null;
-        if (options.Continue is not null)
+        if (!ContinueToken.TryFromListOptions(options, out var token, out var badToken))
         {
-            if (options.ResourceVersion is not null)
-            {
-                await ApiResponses.WriteErrorAsync(context, StatusError.BadRequest("specifying resource version is not allowed when using continue"));
-                return;
-            }
+            await ApiResponses.WriteErrorAsync(context, badToken!);
+            return;
+        }
 
-            token = ContinueToken.Decode(options.Continue, out var tokenError);
-            if (token is null)
-            {
-                await ApiResponses.WriteErrorAsync(context, StatusError.BadRequest(tokenError!));
-                return;
-            }
-
+        if (token is not null)
+        {
             revision = token.ResourceVersion < 0 ? 0 : token.ResourceVersion;
             startKey = prefix + token.Start;
         }

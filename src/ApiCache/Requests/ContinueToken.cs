@@ -109,5 +109,36 @@ internal sealed record ContinueToken(long ResourceVersion, string Start)
         return new ContinueToken(rv.Value, start);
     }
 
+    /// <summary>
+    /// The continue token of a LIST, checked as the apiserver checks it: false and its 400 when the
+    /// request also sets resourceVersion or the token does not decode; true with null when the LIST
+    /// has no continue token.
+    /// </summary>
+    public static bool TryFromListOptions(ListOptions options, out ContinueToken? token, out Serving.StatusError? error)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        token = null;
+        error = null;
+        if (options.Continue is null)
+        {
+            return true;
+        }
+
+        if (options.ResourceVersion is not null)
+        {
+            error = Serving.StatusError.BadRequest("specifying resource version is not allowed when using continue");
+            return false;
+        }
+
+        token = Decode(options.Continue, out var message);
+        if (token is null)
+        {
+            error = Serving.StatusError.BadRequest(message!);
+            return false;
+        }
+
+        return true;
+    }
+
     private static string Invalid(string detail) => "invalid continue token: continue key is not valid: " + detail;
 }

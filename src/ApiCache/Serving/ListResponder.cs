@@ -38,21 +38,14 @@ internal sealed class ListResponder(ConsistentReadCoordinator coordinator, Cache
         var limit = (int)Math.Clamp(options.Limit, 0, int.MaxValue);
         var path = ReadPath.CacheFresh;
         long? pinned = null;
-        if (options.Continue is not null)
+        if (!ContinueToken.TryFromListOptions(options, out var token, out var badToken))
         {
-            if (options.ResourceVersion is not null)
-            {
-                await CacheAnswer.WriteErrorAsync(context, StatusError.BadRequest("specifying resource version is not allowed when using continue"));
-                return;
-            }
+            await CacheAnswer.WriteErrorAsync(context, badToken!);
+            return;
+        }
 
-            var token = ContinueToken.Decode(options.Continue, out var tokenError);
-            if (token is null)
-            {
-                await CacheAnswer.WriteErrorAsync(context, StatusError.BadRequest(tokenError!));
-                return;
-            }
-
+        if (token is not null)
+        {
             if (!TryStartKey(token.Start, read, out var startAfter))
             {
                 await fallback.ForwardAsync(read, ReadPath.Forwarded);
