@@ -16,9 +16,10 @@ namespace ApiCache.Consistency;
 /// were acknowledged, and answering from it would break read-your-writes). The probe cannot tell
 /// which revisions touched the resource, so the cache waits for the current revision itself
 /// (which a quiet resource reaches only with a bookmark) — <see cref="RevisionTarget.WaitFor"/>
-/// equals <see cref="RevisionTarget.Current"/>.
+/// equals <see cref="RevisionTarget.Current"/>. The sharing is <see cref="RevisionLookupCoalescer{TResult}"/>'s,
+/// as for the etcd source.
 /// </summary>
-internal sealed class QuorumProbeRevisionSource(UpstreamEndpointSet endpoints, TimeProvider time) : IRevisionSource
+internal sealed class QuorumProbeRevisionSource : IRevisionSource
 {
     /// <summary>The namespace probes of namespaced resources list: not expected to exist (if it does, a probe costs one object).</summary>
     public const string ProbeNamespace = "apicache-revision-probe";
@@ -26,18 +27,26 @@ internal sealed class QuorumProbeRevisionSource(UpstreamEndpointSet endpoints, T
     /// <summary>How long one probe may take; its waiters fall back when it fails.</summary>
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly ConcurrentDictionary<string, ProbeLine> _lines = new(StringComparer.Ordinal);
-    private long _probes;
+    private readonly ConcurrentDictionary<string, ListWatchClient> _clients = new(StringComparer.Ordinal);
+    private readonly RevisionLookupCoalescer<long> _probes;
+    private readonly UpstreamEndpointSet _endpoints;
+    private readonly TimeProvider _time;
+
+    public QuorumProbeRevisionSource(UpstreamEndpointSet endpoints, TimeProvider time)
+    {
+        _endpoints = endpoints;
+        _time = time;
+        _probes = new RevisionLookupCoalescer<long>((path, _) => ProbeAsync(path));
+    }
 
     /// <summary>Probes sent upstream so far (coalescing makes this smaller than the reads).</summary>
-    public long ProbeCount => Interlocked.Read(ref _probes);
+    public long ProbeCount => _probes.LookupsStarted;
 
     /// <inheritdoc/>
     public async ValueTask<RevisionTarget> GetTargetAsync(CachedResourceReference resource, long cachedRevision, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        var line = _lines.GetOrAdd(ProbePath(resource), path => new ProbeLine(new ListWatchClient(endpoints, path, time)));
-        var revision = await line.NextResultAsync(this).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var revision = await _probes.GetAsync(ProbePath(resource), cachedRevision, cancellationToken).ConfigureAwait(false);
         return new RevisionTarget(revision, revision);
     }
 
@@ -53,69 +62,11 @@ internal sealed class QuorumProbeRevisionSource(UpstreamEndpointSet endpoints, T
         return $"{root}/namespaces/{ProbeNamespace}/{resource.Resource}";
     }
 
-    private async Task<long> ProbeAsync(ListWatchClient client)
+    private async Task<long> ProbeAsync(string path)
     {
-        Interlocked.Increment(ref _probes);
-        using var timeout = new CancellationTokenSource(ProbeTimeout, time);
+        var client = _clients.GetOrAdd(path, p => new ListWatchClient(_endpoints, p, _time));
+        using var timeout = new CancellationTokenSource(ProbeTimeout, _time);
         using var page = await client.ListPageAsync(continueToken: null, limit: 1, timeout.Token).ConfigureAwait(false);
         return page.ResourceVersion;
-    }
-
-    /// <summary>One resource's probes: the one running and the one its late arrivals wait for.</summary>
-    private sealed class ProbeLine(ListWatchClient client)
-    {
-        private readonly Lock _lock = new();
-        private TaskCompletionSource<long>? _running;
-        private TaskCompletionSource<long>? _next;
-
-        /// <summary>The result of the next probe that starts after this call.</summary>
-        public Task<long> NextResultAsync(QuorumProbeRevisionSource owner)
-        {
-            lock (_lock)
-            {
-                if (_running is not null)
-                {
-                    _next ??= new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-                    return _next.Task;
-                }
-
-                _running = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-                var result = _running.Task;
-                _ = Task.Run(() => RunAsync(owner));
-                return result;
-            }
-        }
-
-        /// <summary>Runs probes back to back while reads keep queueing for a next one.</summary>
-        private async Task RunAsync(QuorumProbeRevisionSource owner)
-        {
-            while (true)
-            {
-                TaskCompletionSource<long> current;
-                lock (_lock)
-                {
-                    current = _running!;
-                }
-
-                try
-                {
-                    current.TrySetResult(await owner.ProbeAsync(client).ConfigureAwait(false));
-                }
-                catch (Exception e)
-                {
-                    current.TrySetException(e);
-                }
-
-                lock (_lock)
-                {
-                    _running = _next;
-                    _next = null;
-                    if (_running is null)
-                    {
-                        return;
-                    }
-                }
-            }
-        }
     }
 }
