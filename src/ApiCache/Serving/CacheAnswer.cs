@@ -5,11 +5,17 @@ namespace ApiCache.Serving;
 /// <summary>Headers every answer written by the cache carries, as the apiserver's do.</summary>
 internal static class CacheAnswer
 {
-    /// <summary>Gives the response its own <c>Audit-Id</c> (forwarded responses keep the upstream's).</summary>
+    /// <summary>
+    /// Gives the response an <c>Audit-Id</c> unless it has one (a host such as the dev server may
+    /// have set it at the start of the request; forwarded responses keep the upstream's).
+    /// </summary>
     public static void SetAuditId(HttpResponse response)
     {
         ArgumentNullException.ThrowIfNull(response);
-        response.Headers["Audit-Id"] = Guid.NewGuid().ToString();
+        if (!response.Headers.ContainsKey("Audit-Id"))
+        {
+            response.Headers["Audit-Id"] = Guid.NewGuid().ToString();
+        }
     }
 
     /// <summary>Answers with a Status error.</summary>

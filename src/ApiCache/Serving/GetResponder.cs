@@ -12,7 +12,7 @@ namespace ApiCache.Serving;
 /// the apiserver's 404 (<c>pods "x" not found</c>). The stored item is sent with its kind and
 /// apiVersion put back in front, as a single GET carries them.
 /// </summary>
-internal sealed class GetResponder(ConsistentReadCoordinator coordinator, CacheReadMetrics metrics, ReadFallback fallback)
+internal sealed class GetResponder(CacheReadMetrics metrics, ReadFallback fallback)
 {
     /// <summary>Serves the GET.</summary>
     public async Task ServeAsync(CachedRead read)
@@ -40,14 +40,12 @@ internal sealed class GetResponder(ConsistentReadCoordinator coordinator, CacheR
 
             if (requested > 0)
             {
-                var outcome = await coordinator.WaitForAsync(read.Resource, (long)requested, context.RequestAborted);
-                if (outcome == ConsistencyOutcome.Behind)
+                if (await fallback.WaitForOrForwardAsync(read, (long)requested) is not ReadPath reached)
                 {
-                    await fallback.ForwardAsync(read, ReadPath.Forwarded);
                     return;
                 }
 
-                path = outcome == ConsistencyOutcome.AfterWait ? ReadPath.CacheAfterWait : ReadPath.CacheFresh;
+                path = reached;
             }
         }
 

@@ -61,9 +61,7 @@ internal sealed class JsonResponseBody
         SetHeaders(response, statusCode);
         if (compactLength + 1 > GzipThreshold && AcceptsGzip(context.Request))
         {
-            response.Headers.ContentEncoding = "gzip";
-            response.Headers.Vary = "Accept-Encoding";
-            var gzip = new GZipStream(new LengthDecidingStream(response, ChunkedThreshold), CompressionLevel.Fastest, leaveOpen: false);
+            var gzip = StartGzip(response);
             return new JsonResponseBody(context, statusCode, false, null, PipeWriter.Create(gzip, new StreamPipeWriterOptions(leaveOpen: true)), gzip);
         }
 
@@ -126,9 +124,7 @@ internal sealed class JsonResponseBody
             var body = _buffer.WrittenMemory;
             if (body.Length > GzipThreshold && AcceptsGzip(_context.Request))
             {
-                response.Headers.ContentEncoding = "gzip";
-                response.Headers.Vary = "Accept-Encoding";
-                await using (var gzip = new GZipStream(new LengthDecidingStream(response, ChunkedThreshold), CompressionLevel.Fastest, leaveOpen: false))
+                await using (var gzip = StartGzip(response))
                 {
                     await gzip.WriteAsync(body, _context.RequestAborted);
                 }
@@ -168,6 +164,14 @@ internal sealed class JsonResponseBody
         }
 
         return false;
+    }
+
+    /// <summary>Marks the response gzipped and returns the stream its body goes through (sized with Content-Length when it stays under 2 KiB).</summary>
+    private static GZipStream StartGzip(HttpResponse response)
+    {
+        response.Headers.ContentEncoding = "gzip";
+        response.Headers.Vary = "Accept-Encoding";
+        return new GZipStream(new LengthDecidingStream(response, ChunkedThreshold), CompressionLevel.Fastest, leaveOpen: false);
     }
 
     private static void SetHeaders(HttpResponse response, int statusCode)

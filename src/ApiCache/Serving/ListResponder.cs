@@ -13,7 +13,7 @@ namespace ApiCache.Serving;
 /// order with tokens that pin the first page's revision; a page whose revision the history no
 /// longer covers is forwarded, so the upstream answers it (or its 410) exactly.
 /// </summary>
-internal sealed class ListResponder(ConsistentReadCoordinator coordinator, CacheReadMetrics metrics, ReadFallback fallback)
+internal sealed class ListResponder(CacheReadMetrics metrics, ReadFallback fallback)
 {
     /// <summary>Serves the LIST.</summary>
     public async Task ServeAsync(CachedRead read)
@@ -81,15 +81,12 @@ internal sealed class ListResponder(ConsistentReadCoordinator coordinator, Cache
         }
         else
         {
-            var outcome = await coordinator.WaitForAsync(read.Resource, (long)requested, context.RequestAborted);
-            if (outcome == ConsistencyOutcome.Behind)
+            if (await fallback.WaitForOrForwardAsync(read, (long)requested) is not ReadPath reached)
             {
-                // Too new for the cache: the upstream waits or answers 504 Too large resource version itself.
-                await fallback.ForwardAsync(read, ReadPath.Forwarded);
                 return;
             }
 
-            path = outcome == ConsistencyOutcome.AfterWait ? ReadPath.CacheAfterWait : ReadPath.CacheFresh;
+            path = reached;
             if (options.ReadsExactRevision)
             {
                 pinned = (long)requested;
@@ -103,10 +100,8 @@ internal sealed class ListResponder(ConsistentReadCoordinator coordinator, Cache
         var cache = read.Resource.Cache;
         if (pinned is long at)
         {
-            if (at > cache.ResourceVersion
-                && await coordinator.WaitForAsync(read.Resource, at, context.RequestAborted) == ConsistencyOutcome.Behind)
+            if (at > cache.ResourceVersion && await fallback.WaitForOrForwardAsync(read, at) is null)
             {
-                await fallback.ForwardAsync(read, ReadPath.Forwarded);
                 return;
             }
 

@@ -31,6 +31,24 @@ internal sealed class ReadFallback(ConsistentReadCoordinator coordinator, CacheR
         return null;
     }
 
+    /// <summary>
+    /// For a read "not older than" <paramref name="resourceVersion"/>: waits (bounded) until the cache
+    /// has reached it and says how; null when it did not and the read was forwarded (the upstream then
+    /// waits or answers its 504 Too large resource version itself).
+    /// </summary>
+    public async Task<ReadPath?> WaitForOrForwardAsync(CachedRead read, long resourceVersion)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var outcome = await coordinator.WaitForAsync(read.Resource, resourceVersion, read.Context.RequestAborted);
+        if (outcome == ConsistencyOutcome.Behind)
+        {
+            await ForwardAsync(read, ReadPath.Forwarded);
+            return null;
+        }
+
+        return outcome == ConsistencyOutcome.AfterWait ? ReadPath.CacheAfterWait : ReadPath.CacheFresh;
+    }
+
     /// <summary>Forwards the read unchanged, counted under <paramref name="path"/>.</summary>
     public Task ForwardAsync(CachedRead read, ReadPath path)
     {
