@@ -33,4 +33,7 @@ public sealed class ApiCacheOptions
 
     /// <summary>Consistent reads: where the current revision comes from, how long reads wait, what they fall back to.</summary>
     public ConsistentReadOptions ConsistentReads { get; set; } = new();
+
+    /// <summary>WATCH served from the cache: bookmarks, default timeouts, slow watchers.</summary>
+    public WatchOptions Watch { get; set; } = new();
 }

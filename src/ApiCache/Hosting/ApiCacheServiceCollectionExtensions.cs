@@ -1,3 +1,4 @@
+using ApiCache.Balancing;
 using ApiCache.Caching;
 using ApiCache.Configuration;
 using ApiCache.Consistency;
@@ -46,6 +47,7 @@ public static class ApiCacheServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ApiCacheMetrics>();
         services.TryAddSingleton<UpstreamEndpointSet>();
+        services.TryAddSingleton<IEndpointAvailability>(AlwaysAvailable.Instance);
         services.TryAddSingleton<UpstreamForwarder>();
         services.TryAddSingleton<CacheRegistry>();
         services.TryAddSingleton<CacheMetrics>();
