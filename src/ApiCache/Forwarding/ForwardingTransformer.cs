@@ -42,9 +42,10 @@ internal sealed class ForwardingTransformer : HttpTransformer
         HttpResponseMessage? proxyResponse,
         CancellationToken cancellationToken)
     {
-        if (proxyResponse is not null)
+        // A 429 that is retried on another endpoint is dropped here, before anything reaches the client.
+        if (proxyResponse is not null && !httpContext.Features.GetRequiredFeature<ForwardingFeature>().ResponseHeadersReceived(proxyResponse))
         {
-            httpContext.Features.GetRequiredFeature<ForwardingFeature>().ResponseHeadersReceived();
+            return new ValueTask<bool>(false);
         }
 
         return base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);

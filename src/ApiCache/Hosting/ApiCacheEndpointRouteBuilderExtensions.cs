@@ -1,3 +1,4 @@
+using ApiCache.Balancing;
 using ApiCache.Caching;
 using ApiCache.Configuration;
 using ApiCache.Forwarding;
@@ -92,14 +93,25 @@ public static class ApiCacheEndpointRouteBuilderExtensions
 
         var forwarder = services.GetRequiredService<UpstreamForwarder>();
         RequestDelegate forward = forwarder.ForwardAsync;
+        var goAway = services.GetRequiredService<ClientGoAway>();
         if (endpoints is IApplicationBuilder app)
         {
+            if (goAway.Enabled)
+            {
+                app.UseMiddleware<ClientGoAway>();
+            }
+
             app.UseMiddleware<ThrottlingMiddleware>();
             app.UseMiddleware<CachedReadMiddleware>();
         }
         else
         {
             forward = context => gate.RunAsync(context, c => cachedReads.InvokeAsync(c, forwarder.ForwardAsync));
+            if (goAway.Enabled)
+            {
+                var inner = forward;
+                forward = context => goAway.InvokeAsync(context, inner);
+            }
         }
 
         var forwarding = endpoints.Map("/{**path}", forward)
