@@ -13,6 +13,7 @@ internal sealed class EndpointHealth(UpstreamEndpoint endpoint)
     private readonly Lock _gate = new();
     private readonly Queue<long> _failures = new();
     private long _outstanding;
+    private long _started;
     private bool _healthy = true;
     private int _checkSuccesses;
     private int _checkFailures;
@@ -28,8 +29,18 @@ internal sealed class EndpointHealth(UpstreamEndpoint endpoint)
     /// <summary>Forwarded requests in flight to this endpoint.</summary>
     public long Outstanding => Interlocked.Read(ref _outstanding);
 
-    /// <summary>Adds <paramref name="delta"/> to the requests in flight.</summary>
-    public void AddOutstanding(long delta) => Interlocked.Add(ref _outstanding, delta);
+    /// <summary>Requests started on this endpoint since start-up (a tie-breaker for the choice).</summary>
+    public long Started => Interlocked.Read(ref _started);
+
+    /// <summary>A request starts: one more in flight and one more started.</summary>
+    public void Start()
+    {
+        Interlocked.Increment(ref _outstanding);
+        Interlocked.Increment(ref _started);
+    }
+
+    /// <summary>A request ended: one fewer in flight.</summary>
+    public void End() => Interlocked.Decrement(ref _outstanding);
 
     /// <summary>Healthy at <paramref name="now"/>: not failed by checks or by passive failures (or passed their ejection time when checks are off).</summary>
     public bool IsHealthy(long now)

@@ -10,7 +10,8 @@ namespace ApiCache.Balancing;
 /// The upstream apiservers as one pool, shared by forwarding and the informers: which endpoints are
 /// healthy (active <c>/readyz</c> checks reported by <see cref="UpstreamHealthProber"/>, passive
 /// failures reported by whoever saw them), which are cooling down after a 429, and which one a
-/// forwarded request goes to: power of two choices by requests in flight over the available ones.
+/// forwarded request goes to: power of two choices by requests in flight over the available ones
+/// (ties broken by requests started, so counts stay even).
 /// When none is available the choice falls back to every endpoint (a request that may fail beats
 /// refusing all work). With a single in-process endpoint (embedded) the pool is a pass-through:
 /// always available, never checked.
@@ -129,7 +130,7 @@ internal sealed partial class UpstreamPool : IEndpointAvailability
     {
         if (_byEndpoint.TryGetValue(endpoint, out var state))
         {
-            state.AddOutstanding(1);
+            state.Start();
             state.Requests.Add(Now / _time.TimestampFrequency);
         }
     }
@@ -139,7 +140,7 @@ internal sealed partial class UpstreamPool : IEndpointAvailability
     {
         if (_byEndpoint.TryGetValue(endpoint, out var state))
         {
-            state.AddOutstanding(-1);
+            state.End();
         }
     }
 
@@ -240,7 +241,11 @@ internal sealed partial class UpstreamPool : IEndpointAvailability
         return count;
     }
 
-    /// <summary>Power of two choices: two distinct candidates at random, the one with fewer requests in flight (the first drawn on a tie).</summary>
+    /// <summary>
+    /// Power of two choices: two distinct candidates at random, the one with fewer requests in
+    /// flight; on a tie (common when requests are short) the one that has started fewer requests,
+    /// which keeps counts even instead of leaving them to chance.
+    /// </summary>
     private int PickOfTwo(ReadOnlySpan<int> candidates)
     {
         if (candidates.Length == 1)
@@ -262,7 +267,13 @@ internal sealed partial class UpstreamPool : IEndpointAvailability
 
         var a = candidates[first];
         var b = candidates[second];
-        return _states[b].Outstanding < _states[a].Outstanding ? b : a;
+        var (outstandingA, outstandingB) = (_states[a].Outstanding, _states[b].Outstanding);
+        if (outstandingA != outstandingB)
+        {
+            return outstandingB < outstandingA ? b : a;
+        }
+
+        return _states[b].Started < _states[a].Started ? b : a;
     }
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Upstream {Upstream} is unhealthy: {Threshold} failed /readyz checks in a row; it gets no new requests until it recovers")]

@@ -96,7 +96,9 @@ internal sealed partial class UpstreamForwarder
 
             if (feature.Refused)
             {
-                // The 429 was dropped unseen by the client: cool the endpoint down and go elsewhere.
+                // The 429 was dropped unseen by the client (YARP set only the status line, no headers, no
+                // body): undo the status, cool the endpoint down and go elsewhere.
+                ResetStatus(context);
                 _pool.ReportFailure(endpoint, 429, feature.RetryAfter);
                 _metrics.RequestForwarded(info, 429, endpoint.Name);
                 _balancingMetrics.Retried(endpoint, BalancingMetrics.RetryReason.TooManyRequests);
@@ -115,7 +117,7 @@ internal sealed partial class UpstreamForwarder
                     LogRetried(_logger, context.Request.Method, context.Request.Path, endpoint.Name, context.GetForwarderErrorFeature()?.Exception);
 
                     context.Features.Set<IForwarderErrorFeature>(null);
-                    context.Response.StatusCode = StatusCodes.Status200OK;
+                    ResetStatus(context);
                     endpoint = _pool.Choose(exclude: endpoint);
                     continue;
                 }
@@ -132,6 +134,16 @@ internal sealed partial class UpstreamForwarder
 
             _metrics.RequestForwarded(info, context.Response.StatusCode, endpoint.Name);
             return;
+        }
+    }
+
+    /// <summary>Undoes the status line a failed attempt left on the response (not started), so the next attempt can forward.</summary>
+    private static void ResetStatus(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        if (context.Features.Get<IHttpResponseFeature>() is { } response)
+        {
+            response.ReasonPhrase = null;
         }
     }
 
