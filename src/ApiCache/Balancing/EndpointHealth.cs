@@ -13,7 +13,7 @@ internal sealed class EndpointHealth(UpstreamEndpoint endpoint)
     private readonly Lock _gate = new();
     private readonly Queue<long> _failures = new();
     private long _outstanding;
-    private long _started;
+    private long _lastStart;
     private bool _healthy = true;
     private int _checkSuccesses;
     private int _checkFailures;
@@ -29,14 +29,14 @@ internal sealed class EndpointHealth(UpstreamEndpoint endpoint)
     /// <summary>Forwarded requests in flight to this endpoint.</summary>
     public long Outstanding => Interlocked.Read(ref _outstanding);
 
-    /// <summary>Requests started on this endpoint since start-up (a tie-breaker for the choice).</summary>
-    public long Started => Interlocked.Read(ref _started);
+    /// <summary>The pool's sequence number of the last request started here (a tie-breaker for the choice: least recently used first).</summary>
+    public long LastStart => Interlocked.Read(ref _lastStart);
 
-    /// <summary>A request starts: one more in flight and one more started.</summary>
-    public void Start()
+    /// <summary>A request starts (the pool's <paramref name="sequence"/> number): one more in flight.</summary>
+    public void Start(long sequence)
     {
         Interlocked.Increment(ref _outstanding);
-        Interlocked.Increment(ref _started);
+        Interlocked.Exchange(ref _lastStart, sequence);
     }
 
     /// <summary>A request ended: one fewer in flight.</summary>

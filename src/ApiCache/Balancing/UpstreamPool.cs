@@ -11,7 +11,7 @@ namespace ApiCache.Balancing;
 /// healthy (active <c>/readyz</c> checks reported by <see cref="UpstreamHealthProber"/>, passive
 /// failures reported by whoever saw them), which are cooling down after a 429, and which one a
 /// forwarded request goes to: power of two choices by requests in flight over the available ones
-/// (ties broken by requests started, so counts stay even).
+/// (ties go to the least recently used, so counts stay even).
 /// When none is available the choice falls back to every endpoint (a request that may fail beats
 /// refusing all work). With a single in-process endpoint (embedded) the pool is a pass-through:
 /// always available, never checked.
@@ -26,6 +26,7 @@ internal sealed partial class UpstreamPool : IEndpointAvailability
     private readonly Random _random;
     private readonly Lock _randomGate = new();
     private int _next = -1;
+    private long _sequence;
 
     /// <summary>The construction path of dependency injection.</summary>
     public UpstreamPool(UpstreamEndpointSet endpoints, IOptions<ApiCacheOptions> options, TimeProvider time, ILogger<UpstreamPool> logger)
@@ -130,7 +131,7 @@ internal sealed partial class UpstreamPool : IEndpointAvailability
     {
         if (_byEndpoint.TryGetValue(endpoint, out var state))
         {
-            state.Start();
+            state.Start(Interlocked.Increment(ref _sequence));
             state.Requests.Add(Now / _time.TimestampFrequency);
         }
     }
@@ -243,8 +244,9 @@ internal sealed partial class UpstreamPool : IEndpointAvailability
 
     /// <summary>
     /// Power of two choices: two distinct candidates at random, the one with fewer requests in
-    /// flight; on a tie (common when requests are short) the one that has started fewer requests,
-    /// which keeps counts even instead of leaving them to chance.
+    /// flight; on a tie (common when requests are short) the one used least recently, which keeps
+    /// counts even instead of leaving them to chance, without the catch-up burst a cumulative count
+    /// would send to an endpoint that was away for a while.
     /// </summary>
     private int PickOfTwo(ReadOnlySpan<int> candidates)
     {
@@ -273,7 +275,7 @@ internal sealed partial class UpstreamPool : IEndpointAvailability
             return outstandingB < outstandingA ? b : a;
         }
 
-        return _states[b].Started < _states[a].Started ? b : a;
+        return _states[b].LastStart < _states[a].LastStart ? b : a;
     }
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Upstream {Upstream} is unhealthy: {Threshold} failed /readyz checks in a row; it gets no new requests until it recovers")]
