@@ -8,9 +8,16 @@ using ApiCache.Tests.Infrastructure;
 //   dotnet run -c Release --project loadtests/ApiCache.LoadTests -- [seconds=10] [connections=16] [maxRequests=2000000]
 // - list: LIST and GET of pods from the sidecar's cache against the seeded dev API server (ListBenchmark).
 //   dotnet run -c Release --project loadtests/ApiCache.LoadTests -- list [--pods 10000] [--seconds 10] ...
+// - balance: three dev server front ends behind the pool, one restarted midway (BalanceBenchmark).
+//   dotnet run -c Release --project loadtests/ApiCache.LoadTests -- balance [seconds=10] [clients=8] [LeastOutstanding|RoundRobin (default: both, in that order)]
 if (args.Length > 0 && args[0] == "list")
 {
     return await ListBenchmark.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "balance")
+{
+    return await BalanceBenchmark.RunAsync(args[1..]);
 }
 
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
