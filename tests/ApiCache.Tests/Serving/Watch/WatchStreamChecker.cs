@@ -74,6 +74,11 @@ internal sealed class WatchStreamChecker(WatcherSpec spec, IReadOnlyList<Recorde
 
                 return segment.Streamed ? CheckChanges(segment.Events, 0, listed, ref lastSeen) : null;
             case SegmentKind.From:
+                if (lastSeen > 0 && segment.FromRevision != lastSeen)
+                {
+                    return $"resumed from {segment.FromRevision}, not from the last resourceVersion the watcher saw ({lastSeen})";
+                }
+
                 return segment.Streamed ? CheckChanges(segment.Events, 0, segment.FromRevision!.Value, ref lastSeen) : null;
             default:
                 return segment.Streamed ? CheckFresh(segment, ref lastSeen) : null;
