@@ -90,6 +90,8 @@ public abstract class WatchCorrectnessTests(ITestOutputHelper output)
         var cuts = Enumerable.Range(0, Disruptions).ToDictionary(d => (d * Writes / Disruptions) + random.Next(10, Writes / Disruptions / 2), d => d % 2 == 1 ? random.Next(5, 20) : 0);
         var outageEnds = -1;
         var compactions = 0;
+        long outageFrom = 0;
+        var outages = new List<(long From, long CompactedAt)>();
         var dead = DeadPort();
         var writer = new ChurnWriter(upstream, random);
         for (var write = 0; write < Writes; write++)
@@ -106,6 +108,7 @@ public abstract class WatchCorrectnessTests(ITestOutputHelper output)
                 {
                     relay.Backend = dead;
                     outageEnds = write + outage;
+                    outageFrom = await store.GetRevisionAsync(CancellationToken.None);
                 }
 
                 relay.DropConnections();
@@ -114,7 +117,8 @@ public abstract class WatchCorrectnessTests(ITestOutputHelper output)
             if (write == outageEnds)
             {
                 compactions++;
-                await CompactAsync(store, truth);
+                var compacted = await CompactAsync(store, truth);
+                outages.Add((outageFrom, compacted));
                 relay.Backend = upstream.Address;
             }
 
@@ -133,6 +137,7 @@ public abstract class WatchCorrectnessTests(ITestOutputHelper output)
         await stop.CancelAsync();
         await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(30));
 
+        var sent = WatchEventsSent(await client.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
         var failures = new List<string>();
         foreach (var watcher in watchers)
         {
@@ -145,7 +150,10 @@ public abstract class WatchCorrectnessTests(ITestOutputHelper output)
 
         var all = watchers.SelectMany(w => w.Segments).ToList();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{run}: {record.Count} changes up to {finalRevision}, {compactions} compactions, {watchers.Count} watchers, {all.Count} requests ({all.Count(s => s.Kind == SegmentKind.Relist)} re-lists, {all.Count(s => s.End.StartsWith("error 410", StringComparison.Ordinal))} 410 events, {all.Count(s => s.End.StartsWith("io", StringComparison.Ordinal))} cut), {all.Sum(s => s.Events.Count)} events; informer relists expired={pods.Reflector.GetRelistCount(RelistReason.Expired)}, watch restarts {pods.Reflector.WatchRestarts}"));
+            $"{run}: {record.Count} changes up to {finalRevision}, {compactions} compactions (upstream unreachable from-compacted at: {string.Join(", ", outages.Select(o => $"{o.From}-{o.CompactedAt}"))}), {watchers.Count} watchers, {all.Count} requests ({all.Count(s => s.Kind == SegmentKind.Relist)} re-lists, {all.Count(s => s.End.StartsWith("error 410", StringComparison.Ordinal))} 410 events, {all.Count(s => s.End.StartsWith("io", StringComparison.Ordinal))} cut), {all.Sum(s => s.Events.Count)} events; informer relists expired={pods.Reflector.GetRelistCount(RelistReason.Expired)}, watch restarts {pods.Reflector.WatchRestarts}"));
+        // Who served the watches: the cache (events counted by the proxy's watch metrics), or the dev server (forwarded, none counted).
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run}: apicache_watch_events_sent_total for pods: {sent}"));
+        Assert.True(watchFromCache ? sent > 0 : sent == 0, $"{run}: apicache_watch_events_sent_total for pods is {sent}");
         Assert.True(failures.Count == 0, $"{run}: {failures.Count} of {watchers.Count} watchers got streams that differ from the upstream's record:\n" + string.Join("\n", failures));
         Assert.True(converged is null, $"{run}: {converged}");
 
@@ -156,6 +164,12 @@ public abstract class WatchCorrectnessTests(ITestOutputHelper output)
             Assert.True(all.Any(s => s.Kind == SegmentKind.Relist && s.FromRevision is not null), $"{run}: no watcher re-listed after a 410");
         }
     }
+
+    /// <summary>The sum of <c>apicache_watch_events_sent_total{resource="pods",...}</c> in a scrape (0 when absent).</summary>
+    private static long WatchEventsSent(string metrics) =>
+        metrics.Split('\n')
+            .Where(l => l.StartsWith("apicache_watch_events_sent_total{", StringComparison.Ordinal) && l.Contains("resource=\"pods\"", StringComparison.Ordinal))
+            .Sum(l => (long)double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 
     /// <summary>A watcher: selectors round-robin (so every view is covered), start, bookmarks, timeout and start time seeded.</summary>
     private static WatcherSpec NewSpec(int id, Random random)
@@ -182,11 +196,12 @@ public abstract class WatchCorrectnessTests(ITestOutputHelper output)
     }
 
     /// <summary>Compacts the store at its current revision once the direct watch has it (so the ground truth is not cut).</summary>
-    private static async Task CompactAsync(IRevisionedStore store, TruthWatch truth)
+    private static async Task<long> CompactAsync(IRevisionedStore store, TruthWatch truth)
     {
         var revision = await store.GetRevisionAsync(CancellationToken.None);
         await truth.UntilAsync(revision);
         await store.CompactAsync(revision, CancellationToken.None);
+        return revision;
     }
 
     /// <summary>A loopback port nothing listens on (connections to it are refused).</summary>

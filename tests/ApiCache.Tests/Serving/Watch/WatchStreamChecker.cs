@@ -120,6 +120,7 @@ internal sealed class WatchStreamChecker(WatcherSpec spec, IReadOnlyList<Recorde
 
         var candidate = floor;
         string? firstFailure = null;
+        var firstFits = false;
         while (true)
         {
             var view = Filter(state);
@@ -149,7 +150,12 @@ internal sealed class WatchStreamChecker(WatcherSpec spec, IReadOnlyList<Recorde
                 }
             }
 
-            firstFailure ??= $"taking S = {candidate}: {failure}";
+            // Report the first S whose initial events fit, if any (its later difference is the telling one).
+            if (firstFailure is null || (!firstFits && failure is not null && failure.StartsWith("event ", StringComparison.Ordinal)))
+            {
+                firstFits = failure is not null && failure.StartsWith("event ", StringComparison.Ordinal);
+                firstFailure = $"taking S = {candidate}: {failure}";
+            }
             if (next >= changes.Count)
             {
                 break;
