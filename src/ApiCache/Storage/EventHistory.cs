@@ -312,6 +312,41 @@ internal sealed class EventHistory
     }
 
     /// <summary>
+    /// Where a WATCH resuming from <paramref name="resourceVersion"/> starts: as
+    /// <see cref="TryGetSequenceAfter(long, out long)"/>, but stricter: an RV before a gap fails too,
+    /// since a watch must deliver every state and the states in the gap were never seen (a LIST at that
+    /// RV is still exact: the cache knows the state there). On failure <paramref name="oldestResumable"/>
+    /// is the oldest RV a watch could resume from (the floor, or the end of the newest gap after the
+    /// RV), which the apiserver's "too old resource version: N (M)" message names.
+    /// </summary>
+    public bool TryGetResumeSequence(long resourceVersion, out long sequence, out long oldestResumable)
+    {
+        lock (_gate)
+        {
+            EvictExpiredLocked();
+            oldestResumable = _floor;
+            var afterGap = true;
+            foreach (var (_, to) in _gaps)
+            {
+                if (resourceVersion < to)
+                {
+                    afterGap = false;
+                    oldestResumable = Math.Max(oldestResumable, to);
+                }
+            }
+
+            if (!afterGap || !CanServeLocked(resourceVersion))
+            {
+                sequence = -1;
+                return false;
+            }
+
+            sequence = _oldestSequence + FirstIndexAfterLocked(resourceVersion);
+            return true;
+        }
+    }
+
+    /// <summary>
     /// The event with sequence number <paramref name="sequence"/>, without copying or reading the clock.
     /// False when it is not written yet or no longer kept; since <see cref="OldestSequence"/> only grows,
     /// a false with <paramref name="sequence"/> below <see cref="OldestSequence"/> (read afterwards) means
