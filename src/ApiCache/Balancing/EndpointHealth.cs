@@ -69,11 +69,15 @@ internal sealed class EndpointHealth(UpstreamEndpoint endpoint)
         }
     }
 
+    /// <summary>Active checks recorded so far (diagnostics).</summary>
+    public long Checks { get; private set; }
+
     /// <summary>Records an active check; returns the new health when it changed, else null.</summary>
     public bool? RecordCheck(bool ok, int healthyThreshold, int unhealthyThreshold)
     {
         lock (_gate)
         {
+            Checks++;
             if (ok)
             {
                 _checkFailures = 0;

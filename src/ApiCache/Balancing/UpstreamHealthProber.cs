@@ -30,7 +30,21 @@ internal sealed partial class UpstreamHealthProber(UpstreamPool pool, TimeProvid
             // Bounded by the host's lifetime: one round per period until the host stops.
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await CheckAllAsync(stoppingToken);
+                // A round never outlives its checks' timeout by much: a check that ignored its
+                // cancellation must not stop the checks of every endpoint for good.
+                var round = CheckAllAsync(stoppingToken);
+                try
+                {
+                    await round.WaitAsync(pool.Options.HealthCheckTimeout + pool.Options.HealthCheckPeriod, time, stoppingToken);
+                }
+                catch (TimeoutException)
+                {
+                    LogRoundOverdue(logger);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is not OperationCanceledException)
+                {
+                    LogRoundFailed(logger, e);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -64,6 +78,12 @@ internal sealed partial class UpstreamHealthProber(UpstreamPool pool, TimeProvid
             pool.ReportCheck(endpoint, ok);
         }
     }
+
+    [LoggerMessage(EventId = 312, Level = LogLevel.Warning, Message = "A round of upstream health checks did not finish within its timeout; the next round starts anyway")]
+    private static partial void LogRoundOverdue(ILogger logger);
+
+    [LoggerMessage(EventId = 313, Level = LogLevel.Error, Message = "A round of upstream health checks failed; the next round starts anyway")]
+    private static partial void LogRoundFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 310, Level = LogLevel.Debug, Message = "Health check of upstream {Upstream} failed (no answer in time or no connection)")]
     private static partial void LogCheckFailed(ILogger logger, string upstream, Exception exception);

@@ -57,6 +57,7 @@ public sealed class PoolForwardingTests
         // Act 2: bring it back; keep a light load until it gets requests again (bounded).
         victim.Revive();
         var acceptedAtRevive = victim.Relay.Accepted;
+        var checksAtRevive = cluster.Pool.States[1].Checks;
         var returned = false;
         var failuresAfterRevive = new List<string>();
         for (var round = 0; round < 300 && !returned; round++)
@@ -70,7 +71,7 @@ public sealed class PoolForwardingTests
         }
 
         // Assert 2
-        Assert.True(returned, $"load never returned to the revived endpoint (healthy: {cluster.Pool.IsHealthy(cluster.Pool.States[1].Endpoint)}, available: {cluster.Pool.IsAvailable(cluster.Pool.States[1].Endpoint)}, connections accepted since revival: {victim.Relay.Accepted - acceptedAtRevive}, requests: {string.Join(", ", cluster.Counts())})");
+        Assert.True(returned, $"load never returned to the revived endpoint (healthy: {cluster.Pool.IsHealthy(cluster.Pool.States[1].Endpoint)}, available: {cluster.Pool.IsAvailable(cluster.Pool.States[1].Endpoint)}, connections accepted since revival: {victim.Relay.Accepted - acceptedAtRevive}, checks since revival: {cluster.Pool.States[1].Checks - checksAtRevive}, requests: {string.Join(", ", cluster.Counts())})");
         Assert.Empty(failuresAfterRevive);
         Assert.True(cluster.Pool.IsHealthy(cluster.Pool.States[1].Endpoint));
     }
