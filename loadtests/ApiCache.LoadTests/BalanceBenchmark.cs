@@ -119,6 +119,15 @@ internal static class BalanceBenchmark
 
         await stop.CancelAsync();
         await Task.WhenAll(load);
+
+        // The pool's own view, for the record: health, retries and balance figure per endpoint.
+        var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        foreach (var line in metrics.Split('\n').Where(l => l.StartsWith("apicache_upstream_healthy{", StringComparison.Ordinal)
+            || l.StartsWith("apicache_upstream_retries_total{", StringComparison.Ordinal)
+            || l.StartsWith("apicache_upstream_balance_ratio", StringComparison.Ordinal)))
+        {
+            Console.WriteLine($"    {strategy}: {line}");
+        }
         foreach (var relay in relays)
         {
             await relay.DisposeAsync();
