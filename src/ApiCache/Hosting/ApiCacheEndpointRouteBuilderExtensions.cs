@@ -26,7 +26,9 @@ public static class ApiCacheEndpointRouteBuilderExtensions
     /// middleware added here, which runs after routing and before the endpoint (and before any
     /// middleware the host adds later); otherwise inside the forwarding endpoint itself. Reads of
     /// cached resources (LIST, GET) are answered from the cache by a middleware after the throttle;
-    /// the rest reaches the catch-all. Embedded in an API server (<c>AddApiCacheInProcessUpstream()</c>),
+    /// the rest reaches the catch-all. With <c>Balancing:GoAwayChance</c> above zero, a middleware
+    /// before the throttle may end client connections gracefully after a response (never a watch's).
+    /// Embedded in an API server (<c>AddApiCacheInProcessUpstream()</c>),
     /// no catch-all is mapped: what the cache does not answer goes to the host's own endpoints. Bad
     /// configuration throws <see cref="ApiCacheConfigurationException"/> (or an
     /// <see cref="OptionsValidationException"/>) here, so start-up fails with a clear message.
