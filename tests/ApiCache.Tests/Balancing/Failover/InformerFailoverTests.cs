@@ -109,10 +109,10 @@ public sealed class InformerFailoverTests
         await using var cluster = await FailoverCluster.StartAsync(lagging: [1, 2]);
         var configMaps = cluster.Resource(0);
         await cluster.Writer.CreateNamespaceAsync("team-a");
-        var created = await cluster.Writer.CreateConfigMapAsync("team-a", "cm-0");
-        await Eventually.TrueAsync(() => configMaps.Cache.ResourceVersion >= ResourceVersionOf(created), () => "the cache to hold cm-0");
         await cluster.FrontEnds[1].Lagging!.HoldAsync();
         await cluster.FrontEnds[2].Lagging!.HoldAsync();
+        var created = await cluster.Writer.CreateConfigMapAsync("team-a", "cm-0");
+        await Eventually.TrueAsync(() => configMaps.Cache.ResourceVersion >= ResourceVersionOf(created), () => "the cache to hold cm-0");
         using var decreases = ResourceVersionMonitor.Start(configMaps.Cache);
         var watchesAtBehind = cluster.FrontEnds[1].WatchesOf(ConfigMaps).Count;
 
