@@ -16,6 +16,18 @@ internal sealed class ResourceCache : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task _running = Task.CompletedTask;
 
+    /// <summary>Builds the cache of one resource whose informer prefers the first endpoint, with no pool health (tests, single-upstream uses).</summary>
+    public ResourceCache(
+        CachedResourceDefinition definition,
+        UpstreamEndpointSet endpoints,
+        ReflectorSettings settings,
+        StringInterner interner,
+        TimeProvider time,
+        ILoggerFactory loggerFactory)
+        : this(definition, endpoints, AlwaysAvailable.Instance, 0, settings, interner, time, loggerFactory)
+    {
+    }
+
     /// <summary>Builds the cache of one resource; nothing runs until <see cref="Start"/>.</summary>
     /// <param name="definition">The resource.</param>
     /// <param name="endpoints">The upstream apiservers.</param>
