@@ -28,6 +28,7 @@ internal sealed class WatchStream(HttpClient client, string? nodeName, long star
     private byte[] _buffer = new byte[bufferSize];
     private long _lastRevision = startRevision;
     private long _received;
+    private readonly TaskCompletionSource _headers = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The node whose pods this watcher selects, or null for all pods.</summary>
     public string? NodeName => nodeName;
@@ -47,12 +48,18 @@ internal sealed class WatchStream(HttpClient client, string? nodeName, long star
     /// <summary>Opens that did not answer 200 (status codes or exception types, last one).</summary>
     public string? LastFailure { get; private set; }
 
-    /// <summary>Opens the stream and waits for its response headers; the returned task reads until <paramref name="stop"/>.</summary>
-    public async Task<Task> OpenAsync(CancellationToken stop)
-    {
-        var response = await ConnectAsync(stop);
-        return Task.Run(() => ReadLoopAsync(response, stop), CancellationToken.None);
-    }
+    /// <summary>Completes when the first open got its response headers (some servers send them only with the first event).</summary>
+    public Task HeadersReceived => _headers.Task;
+
+    /// <summary>Opens the stream and reads it until <paramref name="stop"/> (reopening it when the server ends it early).</summary>
+    public Task RunAsync(CancellationToken stop) => Task.Run(
+        async () =>
+        {
+            var response = await ConnectAsync(stop);
+            _headers.TrySetResult();
+            await ReadLoopAsync(response, stop);
+        },
+        CancellationToken.None);
 
     private string Path() =>
         "/api/v1/pods?watch=1&allowWatchBookmarks=true"
