@@ -34,7 +34,7 @@ internal static class WatchBenchmark
     {
         var options = WatchBenchmarkOptions.Parse(args);
         var layout = new ClusterLayout(new SeedOptions(options.Nodes, options.Pods, 0));
-        Console.WriteLine($"# WATCH fan-out: {options.Nodes:N0} nodes x {options.WatchersPerNode} nodeName watcher(s) + {options.Unfiltered} unfiltered = {options.Watchers:N0} watchers of {options.Pods:N0} pods, via {(options.ViaSidecar ? "the sidecar (one upstream watch when served from the cache)" : "the dev server directly")}, HTTP/{options.Http}");
+        Console.WriteLine($"# WATCH fan-out: {options.Nodes:N0} nodes x {options.WatchersPerNode} nodeName watcher(s) + {options.Unfiltered} unfiltered = {options.Watchers:N0} watchers of {options.Pods:N0} pods, via {options.Target switch { "sidecar" => "the sidecar, served from its cache (one upstream watch)", "forwarded" => "the sidecar forwarding every watch (ApiCache:Watch:Enabled=false)", _ => "the dev server directly" }}, HTTP/{options.Http}");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; load average at start: {LoadAverage()}; open files limit: {OpenFilesLimit()}");
         Console.WriteLine($"churn: {options.Rate:N0} pod patches/s for {options.Duration} s over {options.WriterConnections} connections straight to the dev server; drain up to {options.DrainSeconds} s");
 
@@ -61,6 +61,8 @@ internal static class WatchBenchmark
                 "--ApiCache:Cache:ListPageSize=10000",
                 "--ApiCache:Throttling:MaxReadsInFlight=0",
                 .. Http2ServerArgs(http2),
+                .. (options.Target == "forwarded" ? ["--ApiCache:Watch:Enabled=false"] : Array.Empty<string>()),
+                .. options.SidecarArgs,
             ])
             : null;
         using var writerClient = CreateClient(devServer.Address, http2 && !options.ViaSidecar, options.WriterConnections);
@@ -162,7 +164,7 @@ internal static class WatchBenchmark
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---|");
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"| {(options.ViaSidecar ? "sidecar" : "direct")} | {streams.Count:N0} | {writer.Written / wrote.TotalSeconds:0} | {deliveredWhileWriting / wrote.TotalSeconds:N0} | {received:N0} / {expectedTotal:N0} | {lost:N0} | {streams.Sum(s => s.Reconnects)} | {latencies.Percentile(0.5):0.0} / {latencies.Percentile(0.99):0.0} / {latencies.MaxMilliseconds:0} | {(sidecar is null ? "-" : during[0].CoresSince(before[0]).ToString("0.00", CultureInfo.InvariantCulture))} | {(sidecar is null ? "-" : $"{Mib(during[0].RssBytes)} / {Mib(after[0].PeakRssBytes)}")} | {during[1 - proxy].CoresSince(before[1 - proxy]):0.00} | {Mib(during[1 - proxy].RssBytes)} / {Mib(after[1 - proxy].PeakRssBytes)} |"));
+            $"| {options.Target} | {streams.Count:N0} | {writer.Written / wrote.TotalSeconds:0} | {deliveredWhileWriting / wrote.TotalSeconds:N0} | {received:N0} / {expectedTotal:N0} | {lost:N0} | {streams.Sum(s => s.Reconnects)} | {latencies.Percentile(0.5):0.0} / {latencies.Percentile(0.99):0.0} / {latencies.MaxMilliseconds:0} | {(sidecar is null ? "-" : during[0].CoresSince(before[0]).ToString("0.00", CultureInfo.InvariantCulture))} | {(sidecar is null ? "-" : $"{Mib(during[0].RssBytes)} / {Mib(after[0].PeakRssBytes)}")} | {during[1 - proxy].CoresSince(before[1 - proxy]):0.00} | {Mib(during[1 - proxy].RssBytes)} / {Mib(after[1 - proxy].PeakRssBytes)} |"));
         if (metrics.Count > 0)
         {
             Console.WriteLine();

@@ -23,7 +23,10 @@ internal sealed record WatchBenchmarkOptions
     /// <summary>Seconds of writing (measured).</summary>
     public int Duration { get; init; } = 60;
 
-    /// <summary>Where the watchers connect: the sidecar (its upstream the dev server) or the dev server directly.</summary>
+    /// <summary>
+    /// Where the watchers connect: the sidecar serving watches from its cache (its upstream the dev server),
+    /// the sidecar forwarding every watch (<c>ApiCache:Watch:Enabled=false</c>), or the dev server directly.
+    /// </summary>
     public string Target { get; init; } = "sidecar";
 
     /// <summary>HTTP version of the watch streams: 1 (one connection per watcher) or 2 (multiplexed, 100 streams per connection).</summary>
@@ -36,14 +39,17 @@ internal sealed record WatchBenchmarkOptions
     public int DrainSeconds { get; init; } = 15;
 
     /// <summary>Whether the watchers go to the sidecar.</summary>
-    public bool ViaSidecar => Target == "sidecar";
+    public bool ViaSidecar => Target is "sidecar" or "forwarded";
+
+    /// <summary>Extra sidecar arguments (<c>--sidecar-arg --ApiCache:Watch:BufferEvents=1000</c>, repeatable).</summary>
+    public IReadOnlyList<string> SidecarArgs { get; init; } = [];
 
     /// <summary>All watchers.</summary>
     public int Watchers => (Nodes * WatchersPerNode) + Unfiltered;
 
     /// <summary>Usage text.</summary>
     public const string Usage =
-        "watch [--nodes 10000] [--pods 2*nodes] [--watchers-per-node 1] [--unfiltered 100] [--rate 1000] [--duration 60] [--target sidecar|direct] [--http 1|2] [--writer-connections 32] [--drain 15]";
+        "watch [--nodes 10000] [--pods 2*nodes] [--watchers-per-node 1] [--unfiltered 100] [--rate 1000] [--duration 60] [--target sidecar|forwarded|direct] [--sidecar-arg --Key=Value]... [--http 1|2] [--writer-connections 32] [--drain 15]";
 
     /// <summary>Parses <c>--name value</c> pairs; throws <see cref="ArgumentException"/> naming a bad one.</summary>
     public static WatchBenchmarkOptions Parse(IReadOnlyList<string> args)
@@ -59,9 +65,15 @@ internal sealed record WatchBenchmarkOptions
 
             if (args[i] == "--target")
             {
-                options = args[i + 1] is "sidecar" or "direct"
+                options = args[i + 1] is "sidecar" or "forwarded" or "direct"
                     ? options with { Target = args[i + 1] }
-                    : throw new ArgumentException($"--target must be sidecar or direct. Usage: {Usage}");
+                    : throw new ArgumentException($"--target must be sidecar, forwarded or direct. Usage: {Usage}");
+                continue;
+            }
+
+            if (args[i] == "--sidecar-arg")
+            {
+                options = options with { SidecarArgs = [.. options.SidecarArgs, args[i + 1]] };
                 continue;
             }
 
