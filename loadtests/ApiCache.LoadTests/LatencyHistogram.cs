@@ -48,6 +48,22 @@ internal sealed class LatencyHistogram
         }
     }
 
+    /// <summary>A histogram holding the samples of both (a snapshot: later records to either are not in it).</summary>
+    public static LatencyHistogram Combine(LatencyHistogram first, LatencyHistogram second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        var both = new LatencyHistogram();
+        for (var i = 0; i < Buckets; i++)
+        {
+            both._counts[i] = Interlocked.Read(ref first._counts[i]) + Interlocked.Read(ref second._counts[i]);
+        }
+
+        both._count = first.Count + second.Count;
+        both._maxTicks = Math.Max(Interlocked.Read(ref first._maxTicks), Interlocked.Read(ref second._maxTicks));
+        return both;
+    }
+
     /// <summary>The latency at or below which a share <paramref name="p"/> of the samples fall (upper edge of its bucket), ms; NaN when empty.</summary>
     public double Percentile(double p)
     {

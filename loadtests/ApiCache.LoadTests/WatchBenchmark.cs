@@ -77,14 +77,15 @@ internal static class WatchBenchmark
         Console.WriteLine($"listed {podsByNode.Sum(p => p.Count):N0} scheduled pods ({unscheduled} unscheduled, not patched) at resourceVersion {listRevision}; {podsByNode.Count(p => p.Count == 0)} nodes have no pod");
 
         // Watchers: every node's first, then the unfiltered ones; opened a few at a time, each then read by its own task.
-        var latencies = new LatencyHistogram();
+        var nodeLatencies = new LatencyHistogram();
+        var unfilteredLatencies = new LatencyHistogram();
         var streams = new List<WatchStream>(options.Watchers);
         for (var w = 0; w < options.WatchersPerNode; w++)
         {
-            streams.AddRange(layout.Nodes.Select(n => new WatchStream(watchClient, n, listRevision, 8 * 1024, latencies)));
+            streams.AddRange(layout.Nodes.Select(n => new WatchStream(watchClient, n, listRevision, 8 * 1024, nodeLatencies)));
         }
 
-        streams.AddRange(Enumerable.Range(0, options.Unfiltered).Select(_ => new WatchStream(watchClient, null, listRevision, 64 * 1024, latencies)));
+        streams.AddRange(Enumerable.Range(0, options.Unfiltered).Select(_ => new WatchStream(watchClient, null, listRevision, 64 * 1024, unfilteredLatencies)));
         using var stop = new CancellationTokenSource();
         var opening = Stopwatch.StartNew();
         using var gate = new SemaphoreSlim(OpenConcurrency);
@@ -112,10 +113,10 @@ internal static class WatchBenchmark
 
         var before = pids.Select(p => ProcessUsage.Read(p.Pid)).ToArray();
         using var progressStop = new CancellationTokenSource();
-        var progress = ReportProgressAsync(writer, latencies, progressStop.Token);
+        var progress = ReportProgressAsync(writer, nodeLatencies, unfilteredLatencies, progressStop.Token);
         var wrote = await writer.RunAsync(TimeSpan.FromSeconds(options.Duration), options.WriterConnections);
         var during = pids.Select(p => ProcessUsage.Read(p.Pid)).ToArray();
-        var deliveredWhileWriting = latencies.Count;
+        var deliveredWhileWriting = nodeLatencies.Count + unfilteredLatencies.Count;
 
         // Drain: every node watcher must see its node's patches, every unfiltered one all of them.
         var nodeIndex = layout.Nodes.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
@@ -130,6 +131,7 @@ internal static class WatchBenchmark
         await progressStop.CancelAsync();
         await progress;
         var after = pids.Select(p => ProcessUsage.Read(p.Pid)).ToArray();
+        var latencies = LatencyHistogram.Combine(nodeLatencies, unfilteredLatencies);
         var metrics = sidecar is null ? [] : await ScrapeWatchMetricsAsync(watchClient);
         await stop.CancelAsync();
         try
@@ -149,7 +151,10 @@ internal static class WatchBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"writer: {writer.Written:N0} patches in {wrote.TotalSeconds:0.0} s = {writer.Written / wrote.TotalSeconds:0} /s (target {options.Rate}), {writer.Failures} failed; PATCH p50 {writer.Latencies.Percentile(0.5):0.0} ms, p99 {writer.Latencies.Percentile(0.99):0.0} ms"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"watchers: {received:N0} of {expectedTotal:N0} expected events received ({lost:N0} missing at {drained.TotalSeconds:0.0} s of drain, in {short_.Length} watchers); {deliveredWhileWriting:N0} while writing = {deliveredWhileWriting / wrote.TotalSeconds:0} events/s; reconnects {streams.Sum(s => s.Reconnects)}, ERROR events {streams.Sum(s => s.Errors)}, bookmarks {streams.Sum(s => s.Bookmarks):N0}"));
         Console.WriteLine($"watchers that never had their response headers: {streams.Count(s => !s.HeadersReceived.IsCompleted):N0}");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"end-to-end latency (patch sent -> event read): p50 {latencies.Percentile(0.5):0.0} ms, p99 {latencies.Percentile(0.99):0.0} ms, max {latencies.MaxMilliseconds:0.0} ms"));
+        foreach (var (who, histogram) in new[] { ("all watchers", latencies), ("nodeName watchers", nodeLatencies), ("unfiltered watchers", unfilteredLatencies) })
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"end-to-end latency (patch sent -> event read), {who}: {histogram.Count:N0} events, p50 {histogram.Percentile(0.5):0.0} ms, p99 {histogram.Percentile(0.99):0.0} ms, max {histogram.MaxMilliseconds:0.0} ms"));
+        }
         Console.WriteLine();
         Console.WriteLine("| process | CPU while writing (cores) | CPU during drain (cores) | RSS after writing MiB | peak RSS MiB |");
         Console.WriteLine("|---|---:|---:|---:|---:|");
@@ -160,11 +165,11 @@ internal static class WatchBenchmark
 
         Console.WriteLine();
         var proxy = sidecar is null ? 1 : 0;
-        Console.WriteLine("| target | watchers | patches/s | events delivered/s (while writing) | received / expected | missing | reconnects | latency p50 / p99 / max ms | proxy CPU cores | proxy RSS / peak MiB | dev server CPU cores | dev server RSS / peak MiB |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---|");
+        Console.WriteLine("| target | watchers | patches/s | events delivered/s (while writing) | received / expected | missing | reconnects | latency p50 / p99 / max ms | nodeName watchers p50 / p99 ms | proxy CPU cores | proxy RSS / peak MiB | dev server CPU cores | dev server RSS / peak MiB |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---|---|---:|---|---:|---|");
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"| {options.Target} | {streams.Count:N0} | {writer.Written / wrote.TotalSeconds:0} | {deliveredWhileWriting / wrote.TotalSeconds:N0} | {received:N0} / {expectedTotal:N0} | {lost:N0} | {streams.Sum(s => s.Reconnects)} | {latencies.Percentile(0.5):0.0} / {latencies.Percentile(0.99):0.0} / {latencies.MaxMilliseconds:0} | {(sidecar is null ? "-" : during[0].CoresSince(before[0]).ToString("0.00", CultureInfo.InvariantCulture))} | {(sidecar is null ? "-" : $"{Mib(during[0].RssBytes)} / {Mib(after[0].PeakRssBytes)}")} | {during[1 - proxy].CoresSince(before[1 - proxy]):0.00} | {Mib(during[1 - proxy].RssBytes)} / {Mib(after[1 - proxy].PeakRssBytes)} |"));
+            $"| {options.Target} | {streams.Count:N0} | {writer.Written / wrote.TotalSeconds:0} | {deliveredWhileWriting / wrote.TotalSeconds:N0} | {received:N0} / {expectedTotal:N0} | {lost:N0} | {streams.Sum(s => s.Reconnects)} | {latencies.Percentile(0.5):0.0} / {latencies.Percentile(0.99):0.0} / {latencies.MaxMilliseconds:0} | {nodeLatencies.Percentile(0.5):0.0} / {nodeLatencies.Percentile(0.99):0.0} | {(sidecar is null ? "-" : during[0].CoresSince(before[0]).ToString("0.00", CultureInfo.InvariantCulture))} | {(sidecar is null ? "-" : $"{Mib(during[0].RssBytes)} / {Mib(after[0].PeakRssBytes)}")} | {during[1 - proxy].CoresSince(before[1 - proxy]):0.00} | {Mib(during[1 - proxy].RssBytes)} / {Mib(after[1 - proxy].PeakRssBytes)} |"));
         if (metrics.Count > 0)
         {
             Console.WriteLine();
@@ -251,7 +256,7 @@ internal static class WatchBenchmark
     }
 
     /// <summary>Prints patches written and events delivered every 10 s while the writer runs.</summary>
-    private static async Task ReportProgressAsync(PodPatchWriter writer, LatencyHistogram latencies, CancellationToken stop)
+    private static async Task ReportProgressAsync(PodPatchWriter writer, LatencyHistogram nodes, LatencyHistogram unfiltered, CancellationToken stop)
     {
         var clock = Stopwatch.StartNew();
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10));
@@ -259,7 +264,7 @@ internal static class WatchBenchmark
         {
             while (await timer.WaitForNextTickAsync(stop))
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {clock.Elapsed.TotalSeconds:0} s: {writer.Written:N0} patches, {latencies.Count:N0} events delivered, p99 so far {latencies.Percentile(0.99):0.0} ms; load {LoadAverage()}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {clock.Elapsed.TotalSeconds:0} s: {writer.Written:N0} patches, {nodes.Count + unfiltered.Count:N0} events delivered, p99 so far {nodes.Percentile(0.99):0.0} ms (nodeName watchers) / {unfiltered.Percentile(0.99):0.0} ms (unfiltered); load {LoadAverage()}"));
             }
         }
         catch (OperationCanceledException)
