@@ -156,11 +156,11 @@ internal static class WatchBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"end-to-end latency (patch sent -> event read), {who}: {histogram.Count:N0} events, p50 {histogram.Percentile(0.5):0.0} ms, p99 {histogram.Percentile(0.99):0.0} ms, max {histogram.MaxMilliseconds:0.0} ms"));
         }
         Console.WriteLine();
-        Console.WriteLine("| process | CPU while writing (cores) | CPU during drain (cores) | RSS after writing MiB | peak RSS MiB |");
+        Console.WriteLine("| process | CPU while writing (cores) | CPU during drain (cores; - under 1 s) | RSS after writing MiB | peak RSS MiB |");
         Console.WriteLine("|---|---:|---:|---:|---:|");
         for (var i = 0; i < pids.Count; i++)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {pids[i].Name} | {during[i].CoresSince(before[i]):0.00} | {after[i].CoresSince(during[i]):0.00} | {Mib(during[i].RssBytes)} | {Mib(after[i].PeakRssBytes)} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {pids[i].Name} | {during[i].CoresSince(before[i]):0.00} | {(drained.TotalSeconds >= 1 ? after[i].CoresSince(during[i]).ToString("0.00", CultureInfo.InvariantCulture) : "-")} | {Mib(during[i].RssBytes)} | {Mib(after[i].PeakRssBytes)} |"));
         }
 
         Console.WriteLine();
