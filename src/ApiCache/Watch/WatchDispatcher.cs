@@ -443,7 +443,7 @@ internal sealed partial class WatchDispatcher : IAsyncDisposable
     {
         var version = _dispatchedVersion;
         var ahead = orEqual ? version >= watcher.LastSentResourceVersion : version > watcher.LastSentResourceVersion;
-        if (!ahead || version <= watcher.StartResourceVersion || Encoder is not WatchEncoder encoder)
+        if (!ahead || Encoder is not WatchEncoder encoder) // LastSentResourceVersion starts at the watcher's start version
         {
             return;
         }

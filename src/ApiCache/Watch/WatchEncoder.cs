@@ -26,7 +26,7 @@ internal sealed class WatchEncoder
     ];
 
     private readonly byte[]? _typeMeta;
-    private readonly string _bookmarkHead;
+    private readonly string _kind;
     private readonly string _bookmarkTail;
     private readonly bool _unstructured;
 
@@ -38,9 +38,7 @@ internal sealed class WatchEncoder
         Type = type;
         _unstructured = definition.IsCustomResource;
         _typeMeta = _unstructured ? null : Encoding.UTF8.GetBytes($"{{\"kind\":\"{type.Kind}\",\"apiVersion\":\"{type.ApiVersion}\",");
-        _bookmarkHead = _unstructured
-            ? $"{{\"type\":\"BOOKMARK\",\"object\":{{\"apiVersion\":\"{type.ApiVersion}\",\"kind\":\"{type.Kind}\",\"metadata\":{{"
-            : $"{{\"type\":\"BOOKMARK\",\"object\":{{\"kind\":\"{type.Kind}\",\"apiVersion\":\"{type.ApiVersion}\",\"metadata\":{{";
+        _kind = type.Kind;
         _bookmarkTail = _unstructured ? "" : BuiltInResources.EmptyObjectTail(definition.Group, definition.Resource);
     }
 
@@ -84,16 +82,26 @@ internal sealed class WatchEncoder
     /// A BOOKMARK line at <paramref name="resourceVersion"/>; with <paramref name="initialEventsEnd"/> it
     /// carries the <c>k8s.io/initial-events-end</c> annotation that ends a WatchList's initial events.
     /// </summary>
-    public byte[] EncodeBookmark(long resourceVersion, bool initialEventsEnd)
+    public byte[] EncodeBookmark(long resourceVersion, bool initialEventsEnd) =>
+        Encoding.UTF8.GetBytes($"{{\"type\":\"BOOKMARK\",\"object\":{BookmarkObject(_kind, Type.ApiVersion, _unstructured, _bookmarkTail, resourceVersion, initialEventsEnd)}}}\n");
+
+    /// <summary>
+    /// The object of a BOOKMARK: the kind's empty object with only <c>metadata.resourceVersion</c> (and the
+    /// initial-events-end annotation when asked). Typed kinds lead with kind and apiVersion and end with the
+    /// kind's zero-valued fields (<paramref name="emptyObjectTail"/>); unstructured ones have sorted keys.
+    /// </summary>
+    public static string BookmarkObject(string kind, string apiVersion, bool unstructured, string emptyObjectTail, long resourceVersion, bool initialEventsEnd)
     {
         var rv = resourceVersion.ToString(CultureInfo.InvariantCulture);
         const string Annotations = "\"annotations\":{\"k8s.io/initial-events-end\":\"true\"}";
-        var metadata = !initialEventsEnd
-            ? $"\"resourceVersion\":\"{rv}\""
-            : _unstructured
-                ? $"{Annotations},\"resourceVersion\":\"{rv}\"" // unstructured objects have sorted keys
-                : $"\"resourceVersion\":\"{rv}\",{Annotations}";
-        return Encoding.UTF8.GetBytes($"{_bookmarkHead}{metadata}}}{_bookmarkTail}}}}}\n");
+        if (unstructured)
+        {
+            var sorted = initialEventsEnd ? $"{Annotations},\"resourceVersion\":\"{rv}\"" : $"\"resourceVersion\":\"{rv}\"";
+            return $"{{\"apiVersion\":\"{apiVersion}\",\"kind\":\"{kind}\",\"metadata\":{{{sorted}}}}}";
+        }
+
+        var metadata = initialEventsEnd ? $"\"resourceVersion\":\"{rv}\",{Annotations}" : $"\"resourceVersion\":\"{rv}\"";
+        return $"{{\"kind\":\"{kind}\",\"apiVersion\":\"{apiVersion}\",\"metadata\":{{{metadata}}}{emptyObjectTail}}}";
     }
 
     /// <summary>An ERROR line carrying <paramref name="error"/> as a Status (a 410 after the headers were sent).</summary>
