@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Text.Json;
 using ApiCache.DevServer.Seeding;
 using ApiCache.Tests.Infrastructure;
@@ -32,7 +31,7 @@ internal static class ListBenchmark
         var options = ListBenchmarkOptions.Parse(args);
         var layout = new ClusterLayout(new SeedOptions(options.Nodes, options.Pods, 0));
         Console.WriteLine($"# LIST and GET from the cache: {options.Pods:N0} pods on {options.Nodes:N0} nodes ({layout.Namespaces.Count} namespaces)");
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; load average at start: {LoadAverage()}");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; load average at start: {SidecarRun.LoadAverage()}");
         Console.WriteLine($"runs: {options.WarmupSeconds} s warm-up + {options.Seconds} s measured per target, {options.Connections} connections ({options.FullListConnections} for the full LIST), at most {options.MaxRequests:N0} requests per run");
 
         var started = Stopwatch.StartNew();
@@ -61,8 +60,8 @@ internal static class ListBenchmark
         ]);
         using var control = new HttpClient { BaseAddress = sidecar.Address, Timeout = TimeSpan.FromSeconds(60) };
         using var directControl = new HttpClient { BaseAddress = devServer.Address, Timeout = TimeSpan.FromSeconds(120) };
-        var readyAfter = await WaitForCacheAsync(control, "/api/v1/pods?resourceVersion=0&fieldSelector=spec.nodeName%3D" + layout.Nodes[0]);
-        Console.WriteLine($"sidecar: serving on {sidecar.Address}; pods cache answering {readyAfter.TotalSeconds:0.0} s after start; working set {Mib(sidecar.WorkingSetBytes)} MiB, peak {Mib(sidecar.PeakWorkingSetBytes)} MiB");
+        var readyAfter = await SidecarRun.WaitForCacheAsync(control, "/api/v1/pods?resourceVersion=0&fieldSelector=spec.nodeName%3D" + layout.Nodes[0], CacheReadyDeadline);
+        Console.WriteLine($"sidecar: serving on {sidecar.Address}; pods cache answering {readyAfter.TotalSeconds:0.0} s after start; working set {SidecarRun.Mib(sidecar.WorkingSetBytes)} MiB, peak {SidecarRun.Mib(sidecar.PeakWorkingSetBytes)} MiB");
 
         var sample = await SampleAsync(directControl, layout.Namespaces);
         var scenarios = Scenarios(options, layout, sample);
@@ -83,7 +82,7 @@ internal static class ListBenchmark
         var results = new List<(ListScenario Scenario, ReadTarget Target, LoadResult Result, ReadPathSnapshot Paths)>();
         foreach (var scenario in scenarios)
         {
-            var memoryBefore = $"working set {Mib(sidecar.WorkingSetBytes)} MiB, peak {Mib(sidecar.PeakWorkingSetBytes)} MiB";
+            var memoryBefore = $"working set {SidecarRun.Mib(sidecar.WorkingSetBytes)} MiB, peak {SidecarRun.Mib(sidecar.PeakWorkingSetBytes)} MiB";
 
             var items = scenario.CountItems ? await CountItemsAsync(control, ReadTarget.All[1].PathFor(scenario.Paths[0])) : (int?)null;
             Console.WriteLine($"## {scenario.Name}");
@@ -126,7 +125,7 @@ internal static class ListBenchmark
                 $"- consistent read's added latency (RV unset - RV=0, via sidecar): p50 {consistent.Percentile(0.5) - anyRecent.Percentile(0.5):+0.00;-0.00} ms, p99 {consistent.Percentile(0.99) - anyRecent.Percentile(0.99):+0.00;-0.00} ms"));
             if (scenario.MeasureMemory)
             {
-                Console.WriteLine($"- sidecar memory before these runs: {memoryBefore}; after: working set {Mib(sidecar.WorkingSetBytes)} MiB, peak {Mib(sidecar.PeakWorkingSetBytes)} MiB (dev server peak {Mib(devServer.PeakWorkingSetBytes)} MiB)");
+                Console.WriteLine($"- sidecar memory before these runs: {memoryBefore}; after: working set {SidecarRun.Mib(sidecar.WorkingSetBytes)} MiB, peak {SidecarRun.Mib(sidecar.PeakWorkingSetBytes)} MiB (dev server peak {SidecarRun.Mib(devServer.PeakWorkingSetBytes)} MiB)");
             }
 
             Console.WriteLine();
@@ -134,7 +133,7 @@ internal static class ListBenchmark
 
         PrintSummary(results);
         Console.WriteLine();
-        Console.WriteLine($"load average at end: {LoadAverage()}; total {started.Elapsed.TotalMinutes:0.0} min after the sidecar started");
+        Console.WriteLine($"load average at end: {SidecarRun.LoadAverage()}; total {started.Elapsed.TotalMinutes:0.0} min after the sidecar started");
         return 0;
     }
 
@@ -150,30 +149,6 @@ internal static class ListBenchmark
             [.. AppProfile.All.Select(p => "/api/v1/pods?labelSelector=app%3D" + p.App)], options.Connections, CountItems: true),
         new("Full LIST of all pods (/api/v1/pods)", ["/api/v1/pods"], options.FullListConnections, CountItems: false, MeasureMemory: true),
     ];
-
-    /// <summary>Polls a cheap LIST through the sidecar until it stops answering 429 (the pods cache has listed everything).</summary>
-    private static async Task<TimeSpan> WaitForCacheAsync(HttpClient sidecar, string path)
-    {
-        // /readyz fails until every cache is synced (cache-sync checks), so the LIST itself is polled.
-        var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < CacheReadyDeadline)
-        {
-            using var response = await sidecar.GetAsync(new Uri(path, UriKind.Relative));
-            if (response.IsSuccessStatusCode)
-            {
-                return waited.Elapsed;
-            }
-
-            if (response.StatusCode != HttpStatusCode.TooManyRequests)
-            {
-                throw new InvalidOperationException($"{path} via the sidecar answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(250));
-        }
-
-        throw new TimeoutException($"The sidecar's pods cache did not answer within {CacheReadyDeadline}.");
-    }
 
     /// <summary>The first pods of every namespace (a page from the dev server): names for GETs and their ReplicaSets' pod-template-hash values.</summary>
     private static async Task<PodSample> SampleAsync(HttpClient direct, IReadOnlyList<string> namespaces)
@@ -246,11 +221,6 @@ internal static class ListBenchmark
 
     private static string Ratio(double value, double reference) =>
         reference > 0 && !double.IsNaN(value) ? (value / reference).ToString(value / reference >= 10 ? "0" : value / reference >= 0.1 ? "0.00" : "0.0000", CultureInfo.InvariantCulture) + "x" : "n/a";
-
-    private static long Mib(long bytes) => bytes / (1024 * 1024);
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     /// <summary>Pods (namespace, name) and pod-template-hash values read from the dev server.</summary>
     private sealed record PodSample(IReadOnlyList<(string Namespace, string Name)> Pods, IReadOnlyList<string> Hashes);

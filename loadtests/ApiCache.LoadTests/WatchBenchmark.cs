@@ -35,7 +35,7 @@ internal static class WatchBenchmark
         var options = WatchBenchmarkOptions.Parse(args);
         var layout = new ClusterLayout(new SeedOptions(options.Nodes, options.Pods, 0));
         Console.WriteLine($"# WATCH fan-out: {options.Nodes:N0} nodes x {options.WatchersPerNode} nodeName watcher(s) + {options.Unfiltered} unfiltered = {options.Watchers:N0} watchers of {options.Pods:N0} pods, via {options.Target switch { "sidecar" => "the sidecar, served from its cache (one upstream watch)", "forwarded" => "the sidecar forwarding every watch (ApiCache:Watch:Enabled=false)", _ => "the dev server directly" }}, HTTP/{options.Http}");
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; load average at start: {LoadAverage()}; open files limit: {OpenFilesLimit()}");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; load average at start: {SidecarRun.LoadAverage()}; open files limit: {OpenFilesLimit()}");
         Console.WriteLine($"churn: {options.Rate:N0} pod patches/s for {options.Duration} s over {options.WriterConnections} connections straight to the dev server; drain up to {options.DrainSeconds} s");
 
         var started = Stopwatch.StartNew();
@@ -69,7 +69,7 @@ internal static class WatchBenchmark
         using var watchClient = CreateClient(sidecar?.Address ?? devServer.Address, http2, int.MaxValue);
         if (sidecar is not null)
         {
-            var readyAfter = await WaitForCacheAsync(watchClient, "/api/v1/pods?resourceVersion=0&fieldSelector=spec.nodeName%3D" + layout.Nodes[0]);
+            var readyAfter = await SidecarRun.WaitForCacheAsync(watchClient, "/api/v1/pods?resourceVersion=0&fieldSelector=spec.nodeName%3D" + layout.Nodes[0], CacheReadyDeadline);
             Console.WriteLine($"sidecar: serving on {sidecar.Address} (pid {sidecar.ProcessId}); pods cache answering {readyAfter.TotalSeconds:0.0} s after start");
         }
 
@@ -160,7 +160,7 @@ internal static class WatchBenchmark
         Console.WriteLine("|---|---:|---:|---:|---:|");
         for (var i = 0; i < pids.Count; i++)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {pids[i].Name} | {during[i].CoresSince(before[i]):0.00} | {(drained.TotalSeconds >= 1 ? after[i].CoresSince(during[i]).ToString("0.00", CultureInfo.InvariantCulture) : "-")} | {Mib(during[i].RssBytes)} | {Mib(after[i].PeakRssBytes)} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {pids[i].Name} | {during[i].CoresSince(before[i]):0.00} | {(drained.TotalSeconds >= 1 ? after[i].CoresSince(during[i]).ToString("0.00", CultureInfo.InvariantCulture) : "-")} | {SidecarRun.Mib(during[i].RssBytes)} | {SidecarRun.Mib(after[i].PeakRssBytes)} |"));
         }
 
         Console.WriteLine();
@@ -169,7 +169,7 @@ internal static class WatchBenchmark
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---|---|---:|---|---:|---|");
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"| {options.Target} | {streams.Count:N0} | {writer.Written / wrote.TotalSeconds:0} | {deliveredWhileWriting / wrote.TotalSeconds:N0} | {received:N0} / {expectedTotal:N0} | {lost:N0} | {streams.Sum(s => s.Reconnects)} | {latencies.Percentile(0.5):0.0} / {latencies.Percentile(0.99):0.0} / {latencies.MaxMilliseconds:0} | {nodeLatencies.Percentile(0.5):0.0} / {nodeLatencies.Percentile(0.99):0.0} | {(sidecar is null ? "-" : during[0].CoresSince(before[0]).ToString("0.00", CultureInfo.InvariantCulture))} | {(sidecar is null ? "-" : $"{Mib(during[0].RssBytes)} / {Mib(after[0].PeakRssBytes)}")} | {during[1 - proxy].CoresSince(before[1 - proxy]):0.00} | {Mib(during[1 - proxy].RssBytes)} / {Mib(after[1 - proxy].PeakRssBytes)} |"));
+            $"| {options.Target} | {streams.Count:N0} | {writer.Written / wrote.TotalSeconds:0} | {deliveredWhileWriting / wrote.TotalSeconds:N0} | {received:N0} / {expectedTotal:N0} | {lost:N0} | {streams.Sum(s => s.Reconnects)} | {latencies.Percentile(0.5):0.0} / {latencies.Percentile(0.99):0.0} / {latencies.MaxMilliseconds:0} | {nodeLatencies.Percentile(0.5):0.0} / {nodeLatencies.Percentile(0.99):0.0} | {(sidecar is null ? "-" : during[0].CoresSince(before[0]).ToString("0.00", CultureInfo.InvariantCulture))} | {(sidecar is null ? "-" : $"{SidecarRun.Mib(during[0].RssBytes)} / {SidecarRun.Mib(after[0].PeakRssBytes)}")} | {during[1 - proxy].CoresSince(before[1 - proxy]):0.00} | {SidecarRun.Mib(during[1 - proxy].RssBytes)} / {SidecarRun.Mib(after[1 - proxy].PeakRssBytes)} |"));
         if (metrics.Count > 0)
         {
             Console.WriteLine();
@@ -181,7 +181,7 @@ internal static class WatchBenchmark
         }
 
         Console.WriteLine();
-        Console.WriteLine($"load average at end: {LoadAverage()}; total {started.Elapsed.TotalMinutes:0.0} min");
+        Console.WriteLine($"load average at end: {SidecarRun.LoadAverage()}; total {started.Elapsed.TotalMinutes:0.0} min");
         return 0;
     }
 
@@ -204,29 +204,6 @@ internal static class WatchBenchmark
             DefaultRequestVersion = http2 ? HttpVersion.Version20 : HttpVersion.Version11,
             DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
-
-    /// <summary>Polls a cheap LIST through the sidecar until it stops answering 429 (the pods cache has listed everything).</summary>
-    private static async Task<TimeSpan> WaitForCacheAsync(HttpClient sidecar, string path)
-    {
-        var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < CacheReadyDeadline)
-        {
-            using var response = await sidecar.GetAsync(new Uri(path, UriKind.Relative));
-            if (response.IsSuccessStatusCode)
-            {
-                return waited.Elapsed;
-            }
-
-            if (response.StatusCode != HttpStatusCode.TooManyRequests)
-            {
-                throw new InvalidOperationException($"{path} via the sidecar answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(250));
-        }
-
-        throw new TimeoutException($"The sidecar's pods cache did not answer within {CacheReadyDeadline}.");
-    }
 
     /// <summary>All pods from the dev server: (namespace, name) per node in the layout's node order, the list's resourceVersion, and how many had no node.</summary>
     private static async Task<(List<(string Namespace, string Name)>[] PodsByNode, long Revision, int Unscheduled)> ListPodsAsync(HttpClient direct, IReadOnlyList<string> nodes)
@@ -264,7 +241,7 @@ internal static class WatchBenchmark
         {
             while (await timer.WaitForNextTickAsync(stop))
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {clock.Elapsed.TotalSeconds:0} s: {writer.Written:N0} patches, {nodes.Count + unfiltered.Count:N0} events delivered, p99 so far {nodes.Percentile(0.99):0.0} ms (nodeName watchers) / {unfiltered.Percentile(0.99):0.0} ms (unfiltered); load {LoadAverage()}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {clock.Elapsed.TotalSeconds:0} s: {writer.Written:N0} patches, {nodes.Count + unfiltered.Count:N0} events delivered, p99 so far {nodes.Percentile(0.99):0.0} ms (nodeName watchers) / {unfiltered.Percentile(0.99):0.0} ms (unfiltered); load {SidecarRun.LoadAverage()}"));
             }
         }
         catch (OperationCanceledException)
@@ -281,12 +258,7 @@ internal static class WatchBenchmark
             || (l.StartsWith("apicache_cache_reads_total", StringComparison.Ordinal) && l.Contains("verb=\"watch\"", StringComparison.Ordinal)))];
     }
 
-    private static string Describe(ProcessUsage usage) => $"RSS {Mib(usage.RssBytes)} MiB (peak {Mib(usage.PeakRssBytes)} MiB)";
-
-    private static long Mib(long bytes) => bytes / (1024 * 1024);
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+    private static string Describe(ProcessUsage usage) => $"RSS {SidecarRun.Mib(usage.RssBytes)} MiB (peak {SidecarRun.Mib(usage.PeakRssBytes)} MiB)";
 
     private static string OpenFilesLimit() =>
         File.Exists("/proc/self/limits")
