@@ -1,3 +1,4 @@
+using ApiCache.Caching;
 using ApiCache.DevServer.Configuration;
 
 namespace ApiCache.DevServer.Resources;
@@ -58,38 +59,35 @@ internal sealed class ResourceCatalog
     private static IEnumerable<ResourceDefinition> BuiltIn()
     {
         yield return Core("namespaces", "namespace", "Namespace", namespaced: false, "/registry/namespaces/", shortNames: ["ns"],
-            hasStatus: true, tail: ",\"spec\":{},\"status\":{}");
+            hasStatus: true);
         yield return Core("nodes", "node", "Node", namespaced: false, "/registry/minions/", shortNames: ["no"],
-            hasStatus: true,
-            tail: ",\"spec\":{},\"status\":{\"daemonEndpoints\":{\"kubeletEndpoint\":{\"Port\":0}},\"nodeInfo\":{\"machineID\":\"\",\"systemUUID\":\"\",\"bootID\":\"\",\"kernelVersion\":\"\",\"osImage\":\"\",\"containerRuntimeVersion\":\"\",\"kubeletVersion\":\"\",\"kubeProxyVersion\":\"\",\"operatingSystem\":\"\",\"architecture\":\"\"}}");
+            hasStatus: true);
         yield return Core("pods", "pod", "Pod", namespaced: true, "/registry/pods/", shortNames: ["po"], categories: ["all"],
-            hasStatus: true,
-            tail: ",\"spec\":{\"containers\":null},\"status\":{}");
+            hasStatus: true);
         yield return Core("configmaps", "configmap", "ConfigMap", namespaced: true, "/registry/configmaps/", shortNames: ["cm"]);
         yield return Core("secrets", "secret", "Secret", namespaced: true, "/registry/secrets/");
         yield return Core("services", "service", "Service", namespaced: true, "/registry/services/specs/", shortNames: ["svc"], categories: ["all"],
-            hasStatus: true, tail: ",\"spec\":{},\"status\":{\"loadBalancer\":{}}");
+            hasStatus: true);
         yield return Core("endpoints", "endpoints", "Endpoints", namespaced: true, "/registry/services/endpoints/", shortNames: ["ep"]);
-        yield return Core("events", "event", "Event", namespaced: true, "/registry/events/", shortNames: ["ev"],
-            tail: ",\"involvedObject\":{},\"source\":{},\"firstTimestamp\":null,\"lastTimestamp\":null,\"eventTime\":null,\"reportingComponent\":\"\",\"reportingInstance\":\"\"");
+        yield return Core("events", "event", "Event", namespaced: true, "/registry/events/", shortNames: ["ev"]);
         yield return Core("serviceaccounts", "serviceaccount", "ServiceAccount", namespaced: true, "/registry/serviceaccounts/", shortNames: ["sa"]);
         yield return new ResourceDefinition
         {
             Group = "apps", Version = "v1", Resource = "deployments", Singular = "deployment", Kind = "Deployment",
             Namespaced = true, ShortNames = ["deploy"], Categories = ["all"], HasStatus = true,
             KeyPrefix = "/registry/deployments/",
-            EmptyObjectTail = ",\"spec\":{\"selector\":null,\"template\":{\"metadata\":{},\"spec\":{\"containers\":null}},\"strategy\":{}},\"status\":{}",
+            EmptyObjectTail = BuiltInResources.EmptyObjectTail("apps", "deployments"),
         };
         yield return new ResourceDefinition
         {
             Group = "coordination.k8s.io", Version = "v1", Resource = "leases", Singular = "lease", Kind = "Lease",
-            Namespaced = true, KeyPrefix = "/registry/leases/", EmptyObjectTail = ",\"spec\":{}",
+            Namespaced = true, KeyPrefix = "/registry/leases/", EmptyObjectTail = BuiltInResources.EmptyObjectTail("coordination.k8s.io", "leases"),
         };
     }
 
     private static ResourceDefinition Core(
         string resource, string singular, string kind, bool namespaced, string keyPrefix,
-        string[]? shortNames = null, string[]? categories = null, bool hasStatus = false, string tail = "") => new()
+        string[]? shortNames = null, string[]? categories = null, bool hasStatus = false) => new()
         {
             Group = "",
             Version = "v1",
@@ -101,6 +99,6 @@ internal sealed class ResourceCatalog
             ShortNames = shortNames ?? [],
             Categories = categories ?? [],
             HasStatus = hasStatus,
-            EmptyObjectTail = tail,
+            EmptyObjectTail = BuiltInResources.EmptyObjectTail("", resource),
         };
 }

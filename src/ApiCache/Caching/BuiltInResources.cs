@@ -61,6 +61,26 @@ internal static class BuiltInResources
             [("apiextensions.k8s.io", "customresourcedefinitions")] = ("CustomResourceDefinition", false),
         }.ToFrozenDictionary();
 
+    /// <summary>
+    /// What follows <c>"metadata":{..}</c> in an empty object of a built-in kind as the apiserver
+    /// encodes it (a watch BOOKMARK's object, fixtures README "Notable facts" 4): the zero values Go's
+    /// encoder writes for fields without <c>omitempty</c>. Empty for kinds with nothing there.
+    /// </summary>
+    private static readonly FrozenDictionary<(string Group, string Resource), string> EmptyObjectTails =
+        new Dictionary<(string, string), string>
+        {
+            [("", "namespaces")] = ",\"spec\":{},\"status\":{}",
+            [("", "nodes")] = ",\"spec\":{},\"status\":{\"daemonEndpoints\":{\"kubeletEndpoint\":{\"Port\":0}},\"nodeInfo\":{\"machineID\":\"\",\"systemUUID\":\"\",\"bootID\":\"\",\"kernelVersion\":\"\",\"osImage\":\"\",\"containerRuntimeVersion\":\"\",\"kubeletVersion\":\"\",\"kubeProxyVersion\":\"\",\"operatingSystem\":\"\",\"architecture\":\"\"}}",
+            [("", "pods")] = ",\"spec\":{\"containers\":null},\"status\":{}",
+            [("", "services")] = ",\"spec\":{},\"status\":{\"loadBalancer\":{}}",
+            [("", "events")] = ",\"involvedObject\":{},\"source\":{},\"firstTimestamp\":null,\"lastTimestamp\":null,\"eventTime\":null,\"reportingComponent\":\"\",\"reportingInstance\":\"\"",
+            [("apps", "deployments")] = ",\"spec\":{\"selector\":null,\"template\":{\"metadata\":{},\"spec\":{\"containers\":null}},\"strategy\":{}},\"status\":{}",
+            [("coordination.k8s.io", "leases")] = ",\"spec\":{}",
+        }.ToFrozenDictionary();
+
+    /// <summary>The tail of an empty object of a built-in resource's kind (see <see cref="EmptyObjectTails"/>); "" when unknown.</summary>
+    public static string EmptyObjectTail(string group, string resource) => EmptyObjectTails.GetValueOrDefault((group, resource), "");
+
     /// <summary>True when <paramref name="group"/> is served by kube-apiserver itself.</summary>
     public static bool IsBuiltInGroup(string group) => Groups.Contains(group);
 

@@ -295,13 +295,29 @@ internal sealed class EventHistory
     /// reading with <see cref="TryRead(long, out WatchCacheEvent)"/>. False when the RV is too old
     /// (below the floor or inside a gap).
     /// </summary>
-    public bool TryGetSequenceAfter(long resourceVersion, out long sequence)
+    public bool TryGetSequenceAfter(long resourceVersion, out long sequence) => TryGetSequenceAfter(resourceVersion, out sequence, out _);
+
+    /// <summary>
+    /// As <see cref="TryGetSequenceAfter(long, out long)"/>; on failure <paramref name="oldestResumable"/>
+    /// is the oldest RV a watch could resume from instead (the floor, or the end of the gap the RV is in),
+    /// which the apiserver's "too old resource version: N (M)" message names.
+    /// </summary>
+    public bool TryGetSequenceAfter(long resourceVersion, out long sequence, out long oldestResumable)
     {
         lock (_gate)
         {
             EvictExpiredLocked();
+            oldestResumable = _floor;
             if (!CanServeLocked(resourceVersion))
             {
+                foreach (var (from, to) in _gaps)
+                {
+                    if (resourceVersion > from && resourceVersion < to)
+                    {
+                        oldestResumable = to;
+                    }
+                }
+
                 sequence = -1;
                 return false;
             }

@@ -38,6 +38,9 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
     private ListTypeInfo? _typeInfo;
     private long _eventsApplied;
 
+    /// <summary>Counts resets of the history (first list, a list older than the cache, the budget): a follower from before a reset has lost events.</summary>
+    private long _historyEpoch;
+
     /// <summary>Counts changes to the store (under the write lock), so a re-list difference computed under the read lock can tell whether it still applies.</summary>
     private long _generation;
 
@@ -152,6 +155,72 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
     }
 
     /// <summary>
+    /// Where a follower of the history stands against the current state, read together: the sequence
+    /// the next event will get, the version the cache has reached (every event at or below it has a
+    /// smaller sequence) and the history's epoch (it changes when the history is reset).
+    /// </summary>
+    public HistoryPosition Position
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return new HistoryPosition(_history.NextSequence, _resourceVersion, _historyEpoch);
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>The sequence of the oldest event kept; a follower below it has been overtaken.</summary>
+    public long OldestSequence => _history.OldestSequence;
+
+    /// <summary>The event with this sequence, when it is kept (see <see cref="EventHistory.TryRead"/>).</summary>
+    public bool TryReadEvent(long sequence, out WatchCacheEvent e) => _history.TryRead(sequence, out e);
+
+    /// <summary>
+    /// Where a watch resuming after <paramref name="resourceVersion"/> starts following the history;
+    /// false when that version is too old (below the history or inside a re-list gap), with the oldest
+    /// version it could resume from instead.
+    /// </summary>
+    public bool TryGetWatchStart(long resourceVersion, out HistoryPosition start, out long oldestResumable)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var found = _history.TryGetSequenceAfter(resourceVersion, out var sequence, out oldestResumable);
+            start = new HistoryPosition(sequence, resourceVersion, _historyEpoch);
+            return found && _listed;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Query(StoreQuery, List{CachedObject}, out long)"/>, also giving the history
+    /// position of that state: a watch that sends these objects follows the history from there.
+    /// </summary>
+    public StoreQueryResult QueryWithPosition(StoreQuery query, List<CachedObject> results, out HistoryPosition position)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        _lock.EnterReadLock();
+        try
+        {
+            position = new HistoryPosition(_history.NextSequence, _resourceVersion, _historyEpoch);
+            return _store.Query(query with { Overlay = null }, results);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>
     /// Runs <paramref name="query"/> against the current state: matching objects, in key order, are
     /// added to <paramref name="results"/>; <paramref name="resourceVersion"/> is the version they are at.
     /// </summary>
@@ -258,6 +327,7 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
                 }
 
                 _history.Reset(resourceVersion);
+                _historyEpoch++;
                 _listed = true;
             }
             else
@@ -436,6 +506,7 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
             }
 
             _history.Reset(oldVersion);
+            _historyEpoch++;
             return;
         }
 
@@ -517,6 +588,7 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
             _store.Clear();
             _generation++;
             _history.Reset(_resourceVersion);
+            _historyEpoch++;
             _listed = false;
             _ready = false;
             SignalChanged(); // followers of the history learn at once that it was reset
