@@ -15,7 +15,7 @@ internal sealed class RawWatchConnection : IAsyncDisposable
     private const string UserAgent = "apicache-watch-tests/v1.0.0 (linux/amd64) kubernetes/test";
 
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private NetworkStream? _stream;
     private readonly byte[] _buffer = new byte[64 * 1024];
     private readonly MemoryStream _partialLine = new();
     private readonly Queue<string> _lines = new();
@@ -27,8 +27,9 @@ internal sealed class RawWatchConnection : IAsyncDisposable
     private RawWatchConnection(Socket socket)
     {
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: false);
     }
+
+    private NetworkStream Stream => _stream ?? throw new InvalidOperationException("not connected");
 
     /// <summary>The HTTP status code of the response (0 until the headers were read).</summary>
     public int StatusCode { get; private set; }
@@ -73,9 +74,10 @@ internal sealed class RawWatchConnection : IAsyncDisposable
         try
         {
             await socket.ConnectAsync("127.0.0.1", server.Port);
+            connection._stream = new NetworkStream(socket, ownsSocket: false);
             var request = $"GET {pathAndQuery} HTTP/1.1\r\nHost: 127.0.0.1:{server.Port.ToString(CultureInfo.InvariantCulture)}\r\n"
                 + $"User-Agent: {UserAgent}\r\nAccept: application/json\r\n\r\n";
-            await connection._stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+            await connection.Stream.WriteAsync(Encoding.ASCII.GetBytes(request));
             return connection;
         }
         catch
@@ -133,7 +135,11 @@ internal sealed class RawWatchConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stream.DisposeAsync();
+        if (_stream is not null)
+        {
+            await _stream.DisposeAsync();
+        }
+
         _socket.Dispose();
         await _partialLine.DisposeAsync();
     }
@@ -268,7 +274,7 @@ internal sealed class RawWatchConnection : IAsyncDisposable
             throw new InvalidOperationException("a header or chunk-size line longer than the read buffer");
         }
 
-        var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
+        var read = await Stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
         _end += read;
         return read > 0;
     }
