@@ -231,11 +231,7 @@ internal sealed class WatchHandler(ResourceStore objects, RevisionGate gate, IOp
 
         public void Bookmark(long revision, bool initialEventsEnd)
         {
-            var rv = revision.ToString(CultureInfo.InvariantCulture);
-            var annotations = initialEventsEnd ? "\"annotations\":{\"k8s.io/initial-events-end\":\"true\"}" : null;
-            var json = resource.Unstructured
-                ? $"{{\"apiVersion\":\"{resource.GroupVersion}\",\"kind\":\"{resource.Kind}\",\"metadata\":{{{(annotations is null ? "" : annotations + ",")}\"resourceVersion\":\"{rv}\"}}}}"
-                : $"{{\"kind\":\"{resource.Kind}\",\"apiVersion\":\"{resource.GroupVersion}\",\"metadata\":{{\"resourceVersion\":\"{rv}\"{(annotations is null ? "" : "," + annotations)}}}{resource.EmptyObjectTail}}}";
+            var json = ApiCache.Watch.WatchEncoder.BookmarkObject(resource.Kind, resource.GroupVersion, resource.Unstructured, resource.EmptyObjectTail, revision, initialEventsEnd);
             Event("BOOKMARK", Encoding.UTF8.GetBytes(json));
         }
 

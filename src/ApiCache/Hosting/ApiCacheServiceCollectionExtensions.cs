@@ -7,6 +7,7 @@ using ApiCache.Metrics;
 using ApiCache.Serving;
 using ApiCache.Throttling;
 using ApiCache.Upstream;
+using ApiCache.Watch;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -59,6 +60,10 @@ public static class ApiCacheServiceCollectionExtensions
         services.TryAddSingleton<ReadFallback>();
         services.TryAddSingleton<ListResponder>();
         services.TryAddSingleton<GetResponder>();
+        services.TryAddSingleton<WatchMetrics>();
+        services.TryAddSingleton<WatchHub>();
+        services.TryAddSingleton<WatchResponder>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, WatchHostedService>());
         services.TryAddSingleton<CachedReadMiddleware>();
         services.TryAddSingleton<ThrottlingMetrics>();
         services.TryAddSingleton<InflightCounters>();

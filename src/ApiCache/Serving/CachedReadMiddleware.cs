@@ -1,5 +1,6 @@
 using ApiCache.Caching;
 using ApiCache.Requests;
+using ApiCache.Watch;
 using Microsoft.AspNetCore.Http;
 
 namespace ApiCache.Serving;
@@ -9,10 +10,10 @@ namespace ApiCache.Serving;
 /// takes a request only when the cache can answer it exactly: a GET of a collection (list) or of
 /// one object of a cached resource and version, with no subresource, in a scope the resource has,
 /// accepting plain JSON without a Table or metadata-only rendering. While a resource's initial list
-/// is incomplete its LISTs and WATCHes get 429 (a GET is handed on). Watches are handed on once the
-/// cache is warm (served from the upstream until watch serving lands).
+/// is incomplete its LISTs and WATCHes get 429 (a GET is handed on). Watches are served from the
+/// cache (<see cref="WatchResponder"/>) unless <c>ApiCache:Watch:Enabled</c> is off.
 /// </summary>
-internal sealed class CachedReadMiddleware(CacheRegistry registry, ListResponder list, GetResponder get, ReadFallback fallback) : IMiddleware
+internal sealed class CachedReadMiddleware(CacheRegistry registry, ListResponder list, GetResponder get, WatchResponder watch, WatchHub watches, ReadFallback fallback) : IMiddleware
 {
     /// <summary>Serves the request from the cache, or calls <paramref name="next"/>.</summary>
     public Task InvokeAsync(HttpContext context, RequestDelegate next)
@@ -34,6 +35,7 @@ internal sealed class CachedReadMiddleware(CacheRegistry registry, ListResponder
         {
             "list" => list.ServeAsync(read),
             "get" => get.ServeAsync(read),
+            "watch" when watches.Options.Enabled => watch.ServeAsync(read),
             _ => next(context),
         };
     }
@@ -64,7 +66,7 @@ internal sealed class CachedReadMiddleware(CacheRegistry registry, ListResponder
             return null; // the apiserver answers 404 for a cluster-scoped resource under a namespace
         }
 
-        var name = info.Verb == "get" ? info.Name : "";
+        var name = info.Verb is "get" or "watch" ? info.Name : ""; // a watch of one object by path watches that name
         if (info.Verb == "get" && name.Length == 0)
         {
             return null;

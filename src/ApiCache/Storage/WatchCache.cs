@@ -175,6 +175,9 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
         }
     }
 
+    /// <summary>Which history the cache keeps now: changes whenever the history is reset (see <see cref="HistoryPosition.Epoch"/>).</summary>
+    public long HistoryEpoch => Interlocked.Read(ref _historyEpoch);
+
     /// <summary>The sequence of the oldest event kept; a follower below it has been overtaken.</summary>
     public long OldestSequence => _history.OldestSequence;
 
