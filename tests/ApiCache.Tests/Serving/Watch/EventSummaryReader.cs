@@ -13,6 +13,7 @@ internal sealed class EventSummaryReader : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
     private readonly List<(string Type, string Name, long ResourceVersion)> _events = [];
+    private readonly SemaphoreSlim _arrived = new(0);
     private readonly Task _reader;
 
     private EventSummaryReader(HttpResponseMessage response)
@@ -44,15 +45,15 @@ internal sealed class EventSummaryReader : IAsyncDisposable
         return new EventSummaryReader(response);
     }
 
-    /// <summary>Waits (bounded by <paramref name="timeout"/>, polling) until <paramref name="count"/> events arrived; fails if the stream ends first.</summary>
+    /// <summary>Waits (at most <paramref name="timeout"/>, a hang guard) until <paramref name="count"/> events arrived; fails if the stream ends first.</summary>
     public async Task UntilCountAsync(int count, TimeSpan timeout)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (Events.Count < count)
         {
             Assert.False(Ended, $"the watch stream ended after {Events.Count} of {count} events");
-            Assert.True(clock.Elapsed < timeout, $"only {Events.Count} of {count} events within {timeout}");
-            await Task.Delay(TimeSpan.FromMilliseconds(50));
+            var left = timeout - clock.Elapsed;
+            Assert.True(left > TimeSpan.Zero && await _arrived.WaitAsync(left), $"only {Events.Count} of {count} events within {timeout}");
         }
     }
 
@@ -62,6 +63,7 @@ internal sealed class EventSummaryReader : IAsyncDisposable
         _response.Dispose();
         await _reader;
         _stop.Dispose();
+        _arrived.Dispose();
     }
 
     private async Task ReadAsync()
@@ -79,6 +81,8 @@ internal sealed class EventSummaryReader : IAsyncDisposable
                     {
                         _events.Add(summary);
                     }
+
+                    _arrived.Release();
                 }
             }
         }
@@ -88,6 +92,7 @@ internal sealed class EventSummaryReader : IAsyncDisposable
         finally
         {
             Ended = true;
+            _arrived.Release();
         }
     }
 
