@@ -41,6 +41,8 @@ internal sealed class CacheMetrics
             description: "Changes applied to the cache (watch events and re-list differences), by resource.");
         meter.CreateObservableCounter("apicache_cache_watch_restarts", () => Each(resources, labels, r => r.Reflector.WatchRestarts),
             description: "Upstream watches resumed from the last resource version without a re-list, by resource.");
+        meter.CreateObservableCounter("apicache_cache_upstream_switches", () => Each(resources, labels, r => r.Upstream.Switches),
+            description: "Times the resource's informer moved to another upstream apiserver (failover, or back to its preferred one), by resource; never a re-list.");
         meter.CreateObservableCounter("apicache_cache_relists", () => ByReason(resources),
             description: "Lists of a resource from the upstream, by reason (Initial, Expired, DecodeError, ListFailed).");
         meter.CreateObservableCounter("apicache_cache_events_received", () => ByEventType(resources),

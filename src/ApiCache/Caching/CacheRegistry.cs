@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using ApiCache.Balancing;
 using ApiCache.Configuration;
 using ApiCache.Informers;
 using ApiCache.Storage;
@@ -11,12 +12,25 @@ namespace ApiCache.Caching;
 /// <summary>
 /// The caches of every configured resource, looked up by API group and resource. Built once from
 /// <see cref="CacheOptions"/>; started and stopped with the host by <see cref="CacheHostedService"/>.
+/// The informers are spread over the upstream apiservers: the resource at position <c>i</c> of
+/// <see cref="Resources"/> prefers endpoint <c>i mod N</c> and fails over to the others.
 /// </summary>
 internal sealed class CacheRegistry : IAsyncDisposable
 {
     private readonly FrozenDictionary<(string Group, string Resource), ResourceCache> _byResource;
 
-    public CacheRegistry(IOptions<ApiCacheOptions> options, UpstreamEndpointSet endpoints, TimeProvider time, ILoggerFactory loggerFactory)
+    /// <summary>Builds the caches the options configure (none when the cache is off).</summary>
+    /// <param name="options">The cache options.</param>
+    /// <param name="endpoints">The upstream apiservers.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="loggerFactory">Where to log.</param>
+    /// <param name="availability">The pool's health of each endpoint, which the informers' failover follows; null: every endpoint is always available.</param>
+    public CacheRegistry(
+        IOptions<ApiCacheOptions> options,
+        UpstreamEndpointSet endpoints,
+        TimeProvider time,
+        ILoggerFactory loggerFactory,
+        IEndpointAvailability? availability = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var cache = options.Value.Cache;
@@ -29,7 +43,9 @@ internal sealed class CacheRegistry : IAsyncDisposable
 
         var settings = SettingsFrom(cache);
         var interner = new StringInterner();
-        Resources = [.. definitions.Select(d => new ResourceCache(d, endpoints, settings, interner, time, loggerFactory))];
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var health = availability ?? AlwaysAvailable.Instance;
+        Resources = [.. definitions.Select((d, i) => new ResourceCache(d, endpoints, health, i, settings, interner, time, loggerFactory))];
         _byResource = Resources.ToFrozenDictionary(r => (r.Definition.Group, r.Definition.Resource));
     }
 

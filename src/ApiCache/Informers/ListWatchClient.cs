@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using ApiCache.Serving;
 using ApiCache.Upstream;
@@ -16,8 +17,12 @@ namespace ApiCache.Informers;
 /// <c>/apis/example.com/v1/widgets</c>) against the upstream, as a reflector needs them: pages of
 /// raw items, and a stream of raw watch events read line by line from the chunked body. Requests
 /// send <c>Accept: application/json</c> and the informer User-Agent; non-2xx answers become an
-/// <see cref="UpstreamStatusException"/> carrying the Status. Each request (connection attempt)
-/// takes its endpoint from <see cref="UpstreamEndpointSet.Next"/>.
+/// <see cref="UpstreamStatusException"/> carrying the Status. Built over an
+/// <see cref="UpstreamEndpointSet"/>, each request takes its endpoint from
+/// <see cref="UpstreamEndpointSet.Next"/>; built over an <see cref="InformerEndpointChooser"/> (an
+/// informer's), each request tries the chooser's candidates in order, fails over on a connection
+/// failure, 5xx or 429 (reported to the pool), and first checks that an endpoint other than the one
+/// the cache's data came from has reached the resource version the request resumes from.
 /// </summary>
 internal sealed class ListWatchClient
 {
@@ -31,8 +36,13 @@ internal sealed class ListWatchClient
 
     private static readonly StreamPipeReaderOptions WatchReaderOptions = new(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: false);
 
-    private readonly UpstreamEndpointSet _endpoints;
+    /// <summary>How long a catch-up check may take before the endpoint is presumed unresponsive (the apiserver answers its 504 after 3 s).</summary>
+    private static readonly TimeSpan CatchUpCheckTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly UpstreamEndpointSet? _endpoints;
+    private readonly InformerEndpointChooser? _chooser;
     private readonly TimeProvider _time;
+    private UpstreamEndpoint? _lastWatchEndpoint;
     private readonly int _maxMessageBytes;
 
     /// <summary>Creates a client for the collection at <paramref name="collectionPath"/>.</summary>
@@ -41,8 +51,26 @@ internal sealed class ListWatchClient
     /// <param name="time">The clock (to read a <c>Retry-After</c> given as a date).</param>
     /// <param name="maxMessageBytes">The largest list page body or single watch event accepted.</param>
     public ListWatchClient(UpstreamEndpointSet endpoints, string collectionPath, TimeProvider time, int maxMessageBytes = DefaultMaxMessageBytes)
+        : this(collectionPath, time, maxMessageBytes)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
+        _endpoints = endpoints;
+    }
+
+    /// <summary>Creates an informer's client for the collection at <paramref name="collectionPath"/>, with failover.</summary>
+    /// <param name="chooser">Chooses the endpoint of each request, and hears of failures.</param>
+    /// <param name="collectionPath">The collection's path, starting with '/', without a query.</param>
+    /// <param name="time">The clock (to read a <c>Retry-After</c> given as a date).</param>
+    /// <param name="maxMessageBytes">The largest list page body or single watch event accepted.</param>
+    public ListWatchClient(InformerEndpointChooser chooser, string collectionPath, TimeProvider time, int maxMessageBytes = DefaultMaxMessageBytes)
+        : this(collectionPath, time, maxMessageBytes)
+    {
+        ArgumentNullException.ThrowIfNull(chooser);
+        _chooser = chooser;
+    }
+
+    private ListWatchClient(string collectionPath, TimeProvider time, int maxMessageBytes)
+    {
         ArgumentException.ThrowIfNullOrEmpty(collectionPath);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessageBytes, 1024);
@@ -51,7 +79,6 @@ internal sealed class ListWatchClient
             throw new ArgumentException($"'{collectionPath}' is not a collection path like /api/v1/pods", nameof(collectionPath));
         }
 
-        _endpoints = endpoints;
         CollectionPath = collectionPath;
         _time = time;
         _maxMessageBytes = maxMessageBytes;
@@ -62,6 +89,9 @@ internal sealed class ListWatchClient
 
     /// <summary>The collection's path.</summary>
     public string CollectionPath { get; }
+
+    /// <summary>The informer's endpoint chooser, or null for a client over a plain endpoint set.</summary>
+    public InformerEndpointChooser? Chooser => _chooser;
 
     /// <summary>
     /// Reads one page. Without <paramref name="continueToken"/> the request carries no
@@ -74,7 +104,20 @@ internal sealed class ListWatchClient
     /// <returns>The page; dispose it once its items are decoded.</returns>
     /// <exception cref="UpstreamStatusException">The upstream answered non-2xx (410 Expired: the continue token is too old).</exception>
     /// <exception cref="UpstreamDecodeException">The body is not a Kubernetes list.</exception>
-    public async Task<UpstreamListPage> ListPageAsync(string? continueToken, int limit, CancellationToken cancellationToken)
+    public Task<UpstreamListPage> ListPageAsync(string? continueToken, int limit, CancellationToken cancellationToken) =>
+        ListPageAsync(continueToken, limit, 0, cancellationToken);
+
+    /// <summary>
+    /// Reads one page, as <see cref="ListPageAsync(string?, int, CancellationToken)"/>, from an
+    /// endpoint known to have reached <paramref name="requiredResourceVersion"/> (the cache's resource
+    /// version, or the revision a continue token pins), so a list never moves the cache backwards.
+    /// </summary>
+    /// <param name="continueToken">The previous page's <c>metadata.continue</c>, or null for the first page.</param>
+    /// <param name="limit">The page size.</param>
+    /// <param name="requiredResourceVersion">The revision the answering endpoint must have reached; 0 for any.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The page; dispose it once its items are decoded.</returns>
+    public async Task<UpstreamListPage> ListPageAsync(string? continueToken, int limit, long requiredResourceVersion, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         var query = new StringBuilder(CollectionPath.Length + 32).Append(CollectionPath)
@@ -85,7 +128,7 @@ internal sealed class ListWatchClient
         }
 
         var operation = "list of " + CollectionPath;
-        using var response = await SendAsync(query.ToString(), operation, cancellationToken);
+        using var response = (await SendAsync(query.ToString(), operation, requiredResourceVersion, cancellationToken)).Response;
         var (buffer, length) = await ReadBodyAsync(response.Content, _maxMessageBytes, truncate: false, operation, cancellationToken);
         try
         {
@@ -117,7 +160,9 @@ internal sealed class ListWatchClient
             CultureInfo.InvariantCulture,
             $"{CollectionPath}?watch=true&resourceVersion={resourceVersion}&allowWatchBookmarks=true&timeoutSeconds={timeoutSeconds}");
         var operation = "watch of " + CollectionPath;
-        using var response = await SendAsync(pathAndQuery, operation, cancellationToken);
+        var (response, endpoint) = await SendAsync(pathAndQuery, operation, resourceVersion, cancellationToken);
+        using var disposeResponse = response;
+        Volatile.Write(ref _lastWatchEndpoint, endpoint);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         var reader = PipeReader.Create(stream, WatchReaderOptions);
         byte[]? joined = null;
@@ -128,7 +173,17 @@ internal sealed class ListWatchClient
             long scanned = 0;
             while (true)
             {
-                var result = await reader.ReadAsync(cancellationToken);
+                ReadResult result;
+                try
+                {
+                    result = await reader.ReadAsync(cancellationToken);
+                }
+                catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+                {
+                    _chooser?.ReportFailure(endpoint, null, null, $"the watch broke: {e.Message}");
+                    throw;
+                }
+
                 var buffer = result.Buffer;
                 var consumed = buffer.Start;
                 while (true)
@@ -175,7 +230,13 @@ internal sealed class ListWatchClient
                         continue;
                     }
 
-                    yield return Parse(memory, operation);
+                    var watchEvent = Parse(memory, operation);
+                    if (watchEvent.Status is { } status)
+                    {
+                        ReportErrorEvent(endpoint, status);
+                    }
+
+                    yield return watchEvent;
                 }
 
                 if (scanned > _maxMessageBytes)
@@ -207,12 +268,137 @@ internal sealed class ListWatchClient
     }
 
     /// <summary>
+    /// The informer's watch stopped sending anything (not even its timeout's end): the endpoint that
+    /// served it is reported to the pool as failing, so the next request tries another first.
+    /// </summary>
+    public void ReportWatchStalled(string why)
+    {
+        if (_chooser is not null && Volatile.Read(ref _lastWatchEndpoint) is { } endpoint)
+        {
+            _chooser.ReportFailure(endpoint, null, null, why);
+        }
+    }
+
+    /// <summary>
     /// Sends one GET. This is the one place that chooses the upstream endpoint for a connection
     /// attempt. A non-2xx answer is read, disposed and thrown as an <see cref="UpstreamStatusException"/>.
+    /// With a chooser, the candidates are tried in turn: one that fails (connection, 5xx, 429) is
+    /// reported and the next is tried; one that is behind <paramref name="requiredResourceVersion"/>
+    /// is skipped; when every candidate failed, the last failure is thrown (the reflector backs off
+    /// and tries again, without listing).
     /// </summary>
-    private async Task<HttpResponseMessage> SendAsync(string pathAndQuery, string operation, CancellationToken cancellationToken)
+    private async Task<(HttpResponseMessage Response, UpstreamEndpoint Endpoint)> SendAsync(
+        string pathAndQuery, string operation, long requiredResourceVersion, CancellationToken cancellationToken)
     {
-        var endpoint = _endpoints.Next();
+        if (_chooser is null)
+        {
+            var next = _endpoints!.Next();
+            return (await SendToAsync(next, pathAndQuery, operation, cancellationToken), next);
+        }
+
+        ExceptionDispatchInfo? last = null;
+        foreach (var endpoint in _chooser.Candidates())
+        {
+            try
+            {
+                if (_chooser.NeedsCatchUpCheck(endpoint, requiredResourceVersion))
+                {
+                    await CheckCaughtUpAsync(endpoint, requiredResourceVersion, cancellationToken);
+                }
+
+                var response = await SendToAsync(endpoint, pathAndQuery, operation, cancellationToken);
+                _chooser.Succeeded(endpoint);
+                return (response, endpoint);
+            }
+            catch (UpstreamStatusException e) when (e.IsTooLargeResourceVersion)
+            {
+                _chooser.ReportBehind(endpoint, $"{endpoint.Name} is behind resourceVersion {requiredResourceVersion} ({e.Status.Message})");
+                last = ExceptionDispatchInfo.Capture(e);
+            }
+            catch (UpstreamStatusException e) when (e.StatusCode is 429 or >= 500)
+            {
+                _chooser.ReportFailure(endpoint, e.StatusCode, e.RetryAfter, $"{endpoint.Name} answered {e.StatusCode} {e.Status.Reason}");
+                last = ExceptionDispatchInfo.Capture(e);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                _chooser.ReportFailure(endpoint, null, null, $"{endpoint.Name} failed: {e.Message}");
+                last = ExceptionDispatchInfo.Capture(e);
+            }
+        }
+
+        last!.Throw();
+        throw new InvalidOperationException("unreachable");
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="endpoint"/> has reached <paramref name="resourceVersion"/> before
+    /// the informer resumes there: a one-item not-older-than LIST, which an apiserver that is behind
+    /// holds for a while and then answers 504 "Too large resource version" (thrown as such).
+    /// </summary>
+    private async Task CheckCaughtUpAsync(UpstreamEndpoint endpoint, long resourceVersion, CancellationToken cancellationToken)
+    {
+        var pathAndQuery = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{CollectionPath}?limit=1&resourceVersion={resourceVersion}&resourceVersionMatch=NotOlderThan");
+        var operation = $"catch-up check of {CollectionPath} at {endpoint.Name}";
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(CatchUpCheckTimeout);
+        try
+        {
+            using var response = await SendToAsync(endpoint, pathAndQuery, operation, timeout.Token);
+            var (buffer, length) = await ReadBodyAsync(response.Content, _maxMessageBytes, truncate: false, operation, timeout.Token);
+            UpstreamListPage page;
+            try
+            {
+                page = ListPageReader.Read(buffer.AsMemory(0, length), buffer, operation);
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                throw;
+            }
+
+            using var read = page;
+            if (page.ResourceVersion < resourceVersion)
+            {
+                // Not what not-older-than promises; trust the list's own resource version.
+                throw new UpstreamStatusException(
+                    StatusError.Timeout($"Timeout: Too large resource version: {resourceVersion}, current: {page.ResourceVersion}"), operation);
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{operation} got no answer within {CatchUpCheckTimeout}");
+        }
+        catch (UpstreamDecodeException e)
+        {
+            throw new IOException($"{operation}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>An ERROR event in a watch says something about the endpoint: behind (too large resource version) or failing (5xx, 429).</summary>
+    private void ReportErrorEvent(UpstreamEndpoint endpoint, StatusError status)
+    {
+        if (_chooser is null)
+        {
+            return;
+        }
+
+        if (status.Message.Contains("Too large resource version", StringComparison.OrdinalIgnoreCase))
+        {
+            _chooser.ReportBehind(endpoint, $"{endpoint.Name} is behind ({status.Message})");
+        }
+        else if (status.Code is 429 or >= 500)
+        {
+            var retryAfter = status.RetryAfterSeconds is int seconds and >= 0 ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+            _chooser.ReportFailure(endpoint, status.Code, retryAfter, $"{endpoint.Name} sent a watch ERROR {status.Code} {status.Reason}");
+        }
+    }
+
+    /// <summary>Sends one GET to <paramref name="endpoint"/>; a non-2xx answer is read, disposed and thrown.</summary>
+    private async Task<HttpResponseMessage> SendToAsync(UpstreamEndpoint endpoint, string pathAndQuery, string operation, CancellationToken cancellationToken)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(endpoint.DestinationPrefix + pathAndQuery, UriKind.Absolute))
         {
             Version = HttpVersion.Version20,

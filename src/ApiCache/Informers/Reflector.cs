@@ -9,7 +9,8 @@ namespace ApiCache.Informers;
 /// client-go's reflector does: list page by page, replace the cache, then watch from the list's
 /// resource version and apply every change in order. A watch that ends (its timeout) or breaks
 /// (connection lost, 5xx, 429) is resumed from the last resource version seen, after a backoff
-/// when it failed, without listing again. Only 410 Expired, an object that cannot be decoded, or a
+/// when it failed, without listing again; so is one the upstream answers "Too large resource
+/// version" (that apiserver is behind), and a move to another apiserver (the client's failover). Only 410 Expired, an object that cannot be decoded, or a
 /// list that fails part-way lead to a new list. When the cache goes over its byte budget the
 /// reflector stops (<see cref="ReflectorState.Failed"/>) and tries a fresh list after a long delay.
 /// The counters and state are safe to read from any thread while <see cref="RunAsync"/> runs.
@@ -191,6 +192,14 @@ internal sealed partial class Reflector
                 relist = relist is null ? RelistReason.Expired : RelistReason.ListFailed;
                 await BackOffAsync(e.Message, null, cancellationToken);
             }
+            catch (UpstreamStatusException e) when (e.IsTooLargeResourceVersion)
+            {
+                // The apiserver(s) asked are behind the cache: nothing is lost, so no list (which could
+                // only move the cache backwards or wait for the same thing); retry, maybe elsewhere.
+                RecordError(e.Message);
+                LogBehind(_logger, Resource, LastResourceVersion, e.Message);
+                await BackOffAsync(e.Message, e.RetryAfter, cancellationToken);
+            }
             catch (UpstreamDecodeException e)
             {
                 RecordError(e.Message);
@@ -227,7 +236,10 @@ internal sealed partial class Reflector
                 throw new UpstreamDecodeException($"the list of {Resource} did not end after {MaxListPages} pages");
             }
 
-            using var page = await _client.ListPageAsync(token, _settings.PageSize, cancellationToken);
+            // The answering apiserver must have reached what the cache holds (and a continued list the
+            // revision its token pins), so a list on another apiserver never moves the cache backwards.
+            var required = token is null ? LastResourceVersion : resourceVersion;
+            using var page = await _client.ListPageAsync(token, _settings.PageSize, required, cancellationToken);
             pages++;
             if (pages == 1)
             {
@@ -311,6 +323,7 @@ internal sealed partial class Reflector
         }
         catch (OperationCanceledException) when (stall.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
+            _client.ReportWatchStalled($"the watch sent nothing past its timeoutSeconds={timeoutSeconds}");
             throw new TimeoutException($"the watch of {Resource} sent nothing past its timeoutSeconds={timeoutSeconds}; the connection is presumed dead");
         }
 
@@ -394,6 +407,9 @@ internal sealed partial class Reflector
 
     [LoggerMessage(EventId = 408, Level = LogLevel.Error, Message = "{Resource} went over its cache budget of {BudgetBytes} bytes and stops caching: {Message} A fresh list is tried in {RetryDelay}")]
     private static partial void LogBudgetExceeded(ILogger logger, string resource, long budgetBytes, string message, TimeSpan retryDelay);
+
+    [LoggerMessage(EventId = 411, Level = LogLevel.Information, Message = "{Resource}: the upstream has not reached resourceVersion {ResourceVersion} yet ({Message}); retrying without listing")]
+    private static partial void LogBehind(ILogger logger, string resource, long resourceVersion, string message);
 
     [LoggerMessage(EventId = 409, Level = LogLevel.Information, Message = "Reflector for {Resource} stopped at resourceVersion {ResourceVersion}")]
     private static partial void LogStopped(ILogger logger, string resource, long resourceVersion);

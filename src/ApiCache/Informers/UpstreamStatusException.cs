@@ -52,4 +52,11 @@ internal sealed class UpstreamStatusException : Exception
     /// version or continue token left the upstream's window, so only a fresh list can recover.
     /// </summary>
     public bool IsExpired => Status.Code == 410 || Status.Reason is "Expired" or "Gone";
+
+    /// <summary>
+    /// The upstream has not reached the requested resource version yet (504 Timeout, cause
+    /// ResourceVersionTooLarge: "Too large resource version: N, current: M"): that apiserver is behind,
+    /// the data is not gone, so this never calls for a new list; another apiserver, or a later try, serves it.
+    /// </summary>
+    public bool IsTooLargeResourceVersion => Status.Message.Contains("Too large resource version", StringComparison.OrdinalIgnoreCase);
 }

@@ -1,6 +1,5 @@
 using ApiCache.Consistency;
 using ApiCache.Requests;
-using ApiCache.Selectors;
 using ApiCache.Storage;
 
 namespace ApiCache.Serving;
@@ -20,20 +19,12 @@ internal sealed class ListResponder(CacheReadMetrics metrics, ReadFallback fallb
     {
         ArgumentNullException.ThrowIfNull(read);
         var context = read.Context;
-        var options = ListOptionsParser.Parse(context.Request.Query, out var invalid);
-        if (options is null)
+        if (await CollectionRequest.ParseAsync(read) is not (var options, var selectors))
         {
-            await CacheAnswer.WriteErrorAsync(context, invalid!);
             return;
         }
 
         var definition = read.Resource.Definition;
-        if (!ListSelectors.TryParse(options.LabelSelector, options.FieldSelector, definition.FieldConversion, out var selectors, out var badSelector))
-        {
-            await CacheAnswer.WriteErrorAsync(context, badSelector!);
-            return;
-        }
-
         var query = new StoreQuery { Namespace = read.Namespace, LabelSelector = selectors.Labels, FieldSelector = selectors.Fields };
         var limit = (int)Math.Clamp(options.Limit, 0, int.MaxValue);
         var path = ReadPath.CacheFresh;

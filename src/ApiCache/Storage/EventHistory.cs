@@ -295,29 +295,48 @@ internal sealed class EventHistory
     /// reading with <see cref="TryRead(long, out WatchCacheEvent)"/>. False when the RV is too old
     /// (below the floor or inside a gap).
     /// </summary>
-    public bool TryGetSequenceAfter(long resourceVersion, out long sequence) => TryGetSequenceAfter(resourceVersion, out sequence, out _);
+    public bool TryGetSequenceAfter(long resourceVersion, out long sequence)
+    {
+        lock (_gate)
+        {
+            EvictExpiredLocked();
+            if (!CanServeLocked(resourceVersion))
+            {
+                sequence = -1;
+                return false;
+            }
+
+            sequence = _oldestSequence + FirstIndexAfterLocked(resourceVersion);
+            return true;
+        }
+    }
 
     /// <summary>
-    /// As <see cref="TryGetSequenceAfter(long, out long)"/>; on failure <paramref name="oldestResumable"/>
-    /// is the oldest RV a watch could resume from instead (the floor, or the end of the gap the RV is in),
-    /// which the apiserver's "too old resource version: N (M)" message names.
+    /// Where a WATCH resuming from <paramref name="resourceVersion"/> starts: as
+    /// <see cref="TryGetSequenceAfter(long, out long)"/>, but stricter: an RV before a gap fails too,
+    /// since a watch must deliver every state and the states in the gap were never seen (a LIST at that
+    /// RV is still exact: the cache knows the state there). On failure <paramref name="oldestResumable"/>
+    /// is the oldest RV a watch could resume from (the floor, or the end of the newest gap after the
+    /// RV), which the apiserver's "too old resource version: N (M)" message names.
     /// </summary>
-    public bool TryGetSequenceAfter(long resourceVersion, out long sequence, out long oldestResumable)
+    public bool TryGetResumeSequence(long resourceVersion, out long sequence, out long oldestResumable)
     {
         lock (_gate)
         {
             EvictExpiredLocked();
             oldestResumable = _floor;
-            if (!CanServeLocked(resourceVersion))
+            var afterGap = true;
+            foreach (var (_, to) in _gaps)
             {
-                foreach (var (from, to) in _gaps)
+                if (resourceVersion < to)
                 {
-                    if (resourceVersion > from && resourceVersion < to)
-                    {
-                        oldestResumable = to;
-                    }
+                    afterGap = false;
+                    oldestResumable = Math.Max(oldestResumable, to);
                 }
+            }
 
+            if (!afterGap || !CanServeLocked(resourceVersion))
+            {
                 sequence = -1;
                 return false;
             }

@@ -194,7 +194,7 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
         _lock.EnterReadLock();
         try
         {
-            var found = _history.TryGetSequenceAfter(resourceVersion, out var sequence, out oldestResumable);
+            var found = _history.TryGetResumeSequence(resourceVersion, out var sequence, out oldestResumable);
             start = new HistoryPosition(sequence, resourceVersion, _historyEpoch);
             return found && _listed;
         }
@@ -514,9 +514,17 @@ internal sealed partial class WatchCache : IReflectorSink, IDisposable
         }
 
         // Every difference is recorded at the list's version: the states in between were never seen.
-        // The objects keep their own resourceVersion (clients update with it), and ADDED/MODIFIED go
-        // out in the order of those versions, so a client's last-seen version only moves forward.
+        // The objects keep their own resourceVersion (clients update with it), in the order of those
+        // versions. Past states stay exact for LISTs, but a watch must deliver every state, so watches
+        // cannot cross the gap: a new epoch ends the open ones (their clients resume and, from before
+        // the gap, get 410 and re-list from the cache), as the apiserver's cacher ends its watchers
+        // when it re-lists.
         _history.MarkGap(oldVersion, listVersion);
+        if (listVersion > oldVersion + 1)
+        {
+            _historyEpoch++;
+        }
+
         foreach (var change in changes)
         {
             _store.Upsert(change.Object);

@@ -53,6 +53,7 @@ internal sealed partial class WatchDispatcher : IAsyncDisposable
     private long _dispatchedVersion;
     private int _watcherCount;
     private int _started;
+    private bool _shutDown;
 
     public WatchDispatcher(ResourceCache resource, WatchOptions options, WatchMetrics metrics, TimeProvider time, ILogger logger)
     {
@@ -346,6 +347,7 @@ internal sealed partial class WatchDispatcher : IAsyncDisposable
                     CloseWatcher(control.Watcher!, control.Reason, control.FinalBookmark);
                     break;
                 case WatchControlKind.CloseAll:
+                    _shutDown = true; // joins that were on their way are refused from now on
                     CloseAllWatchers(control.Reason, control.FinalBookmark);
                     break;
             }
@@ -357,7 +359,7 @@ internal sealed partial class WatchDispatcher : IAsyncDisposable
     /// <summary>Admits a watcher that has written everything before <paramref name="from"/> itself.</summary>
     private bool Join(Watcher watcher, HistoryPosition from)
     {
-        if (watcher.ClosedBecause is not null || _stopping.IsCancellationRequested)
+        if (watcher.ClosedBecause is not null || _shutDown || _stopping.IsCancellationRequested)
         {
             return false;
         }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using ApiCache.Consistency;
-using ApiCache.Requests;
 using ApiCache.Selectors;
 using ApiCache.Serving;
 using ApiCache.Storage;
@@ -29,20 +28,12 @@ internal sealed class WatchResponder(WatchHub hub, CacheReadMetrics readMetrics,
     {
         ArgumentNullException.ThrowIfNull(read);
         var context = read.Context;
-        var options = ListOptionsParser.Parse(context.Request.Query, out var invalid);
-        if (options is null)
+        if (await CollectionRequest.ParseAsync(read) is not (var options, var selectors))
         {
-            await CacheAnswer.WriteErrorAsync(context, invalid!);
             return;
         }
 
         var definition = read.Resource.Definition;
-        if (!ListSelectors.TryParse(options.LabelSelector, options.FieldSelector, definition.FieldConversion, out var selectors, out var badSelector))
-        {
-            await CacheAnswer.WriteErrorAsync(context, badSelector!);
-            return;
-        }
-
         if (read.Info.Name.Length > 0)
         {
             // A watch of one object by path (/watch/namespaces/x/pods/y, or .../pods/y?watch=1) is a metadata.name selector.

@@ -187,6 +187,9 @@ internal sealed class SidecarProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>The process id (load runs read its CPU time and memory from /proc).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The process's peak working set so far, in bytes (load runs report it).</summary>
     public long PeakWorkingSetBytes
     {
