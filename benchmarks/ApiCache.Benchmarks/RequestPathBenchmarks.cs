@@ -54,9 +54,9 @@ public class RequestPathBenchmarks : IDisposable
     [Benchmark]
     public void RecordForwardedRequest()
     {
-        _metrics.Inflight(_info, 1);
-        _metrics.UpstreamResponded(_info, TimeSpan.FromMilliseconds(3));
-        _metrics.Inflight(_info, -1);
-        _metrics.RequestForwarded(_info, 200);
+        _metrics.Inflight(_info, "https://10.0.0.1:6443", 1);
+        _metrics.UpstreamResponded(_info, "https://10.0.0.1:6443", TimeSpan.FromMilliseconds(3));
+        _metrics.Inflight(_info, "https://10.0.0.1:6443", -1);
+        _metrics.RequestForwarded(_info, 200, "https://10.0.0.1:6443");
     }
 }

@@ -65,27 +65,19 @@ public class WatchFanOutBenchmarks
     {
         _candidates.Clear();
         _index.Collect(_event, _candidates);
-        _frames.Reset(_event);
-        var delivered = 0;
-        foreach (var watcher in _candidates)
-        {
-            var delivery = watcher.Filter.Classify(_event);
-            if (delivery != EventDelivery.None)
-            {
-                delivered += _frames.For(delivery, _encoder).Length > 0 ? 1 : 0;
-            }
-        }
-
-        return delivered;
+        return Deliver(_candidates);
     }
 
     /// <summary>The same event checked against every watcher's filter, as without the index.</summary>
     [Benchmark]
-    public int ScanEveryWatcher()
+    public int ScanEveryWatcher() => Deliver(_all);
+
+    /// <summary>Classifies the event for each watcher and takes the shared frame for those that see it.</summary>
+    private int Deliver(List<Watcher> watchers)
     {
         _frames.Reset(_event);
         var delivered = 0;
-        foreach (var watcher in _all)
+        foreach (var watcher in watchers)
         {
             var delivery = watcher.Filter.Classify(_event);
             if (delivery != EventDelivery.None)

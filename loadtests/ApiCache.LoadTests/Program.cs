@@ -3,13 +3,15 @@ using System.Globalization;
 using ApiCache.LoadTests;
 using ApiCache.Tests.Infrastructure;
 
-// Three modes, all bounded in time and count and on 127.0.0.1 only:
+// Four modes, all bounded in time and count and on 127.0.0.1 only:
 // - forwarding overhead (default): the same GET, straight to an upstream and through the real sidecar process.
 //   dotnet run -c Release --project loadtests/ApiCache.LoadTests -- [seconds=10] [connections=16] [maxRequests=2000000]
 // - list: LIST and GET of pods from the sidecar's cache against the seeded dev API server (ListBenchmark).
 //   dotnet run -c Release --project loadtests/ApiCache.LoadTests -- list [--pods 10000] [--seconds 10] ...
 // - watch: WATCH fan-out of pod churn to nodeName and unfiltered watchers, via the sidecar or direct (WatchBenchmark).
 //   dotnet run -c Release --project loadtests/ApiCache.LoadTests -- watch [--nodes 10000] [--rate 1000] [--target sidecar|direct] ...
+// - balance: three dev server front ends behind the pool, one restarted midway (BalanceBenchmark).
+//   dotnet run -c Release --project loadtests/ApiCache.LoadTests -- balance [seconds=10] [clients=8] [LeastOutstanding|RoundRobin (default: both, in that order)]
 if (args.Length > 0 && args[0] == "list")
 {
     return await ListBenchmark.RunAsync(args[1..]);
@@ -18,6 +20,11 @@ if (args.Length > 0 && args[0] == "list")
 if (args.Length > 0 && args[0] == "watch")
 {
     return await WatchBenchmark.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "balance")
+{
+    return await BalanceBenchmark.RunAsync(args[1..]);
 }
 
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;

@@ -36,4 +36,7 @@ public sealed class ApiCacheOptions
 
     /// <summary>WATCH served from the cache: bookmarks, default timeouts, slow watchers.</summary>
     public WatchOptions Watch { get; set; } = new();
+
+    /// <summary>Several upstream apiservers: health checks, choice of endpoint, retries, connection recycling.</summary>
+    public BalancingOptions Balancing { get; set; } = new();
 }

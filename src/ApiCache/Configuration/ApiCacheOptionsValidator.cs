@@ -31,6 +31,7 @@ internal sealed class ApiCacheOptionsValidator : IValidateOptions<ApiCacheOption
         }
 
         Throttling.ThrottlingValidator.Validate(options.Throttling, failures);
+        ValidateBalancing(options.Balancing, failures);
         ValidateEtcd(options.ConsistentReads, failures);
 
         if (options.Cache.Enabled)
@@ -39,6 +40,63 @@ internal sealed class ApiCacheOptionsValidator : IValidateOptions<ApiCacheOption
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>The upstream pool's settings: periods and thresholds in range, the go-away chance a probability.</summary>
+    private static void ValidateBalancing(BalancingOptions balancing, List<string> failures)
+    {
+        const string Section = "ApiCache:Balancing";
+        if (!Enum.IsDefined(balancing.Strategy))
+        {
+            failures.Add($"{Section}:Strategy '{balancing.Strategy}' is not a strategy; use LeastOutstanding or RoundRobin.");
+        }
+
+        if (balancing.HealthCheckPeriod < TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:HealthCheckPeriod must be zero (no active checks) or positive (got {balancing.HealthCheckPeriod}).");
+        }
+
+        if (balancing.HealthCheckTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:HealthCheckTimeout must be positive (got {balancing.HealthCheckTimeout}).");
+        }
+
+        foreach (var (value, key) in new[]
+        {
+            (balancing.UnhealthyThreshold, "UnhealthyThreshold"),
+            (balancing.HealthyThreshold, "HealthyThreshold"),
+            (balancing.PassiveFailureThreshold, "PassiveFailureThreshold"),
+            (balancing.ConnectionPoolsPerEndpoint, "ConnectionPoolsPerEndpoint"),
+        })
+        {
+            if (value < 1)
+            {
+                failures.Add($"{Section}:{key} must be at least 1 (got {value}).");
+            }
+        }
+
+        foreach (var (value, key) in new[]
+        {
+            (balancing.PassiveFailureWindow, "PassiveFailureWindow"),
+            (balancing.DefaultCooldown, "DefaultCooldown"),
+            (balancing.MaxCooldown, "MaxCooldown"),
+        })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                failures.Add($"{Section}:{key} must be positive (got {value}).");
+            }
+        }
+
+        if (balancing.ConnectionLifetime < TimeSpan.Zero || balancing.ConnectionLifetimeJitter < TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:ConnectionLifetime and {Section}:ConnectionLifetimeJitter must not be negative (got {balancing.ConnectionLifetime} and {balancing.ConnectionLifetimeJitter}); zero ConnectionLifetime keeps connections open.");
+        }
+
+        if (double.IsNaN(balancing.GoAwayChance) || balancing.GoAwayChance is < 0 or > 1)
+        {
+            failures.Add($"{Section}:GoAwayChance must be a probability between 0 (off) and 1 (got {balancing.GoAwayChance}); the apiserver's --goaway-chance is usually 0.001 to 0.02.");
+        }
     }
 
     /// <summary>The etcd revision source's settings, when it is the configured source (its files are checked to exist, not parsed).</summary>

@@ -1,3 +1,4 @@
+using ApiCache.Requests;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
@@ -37,16 +38,27 @@ internal sealed class ForwardingTransformer : HttpTransformer
     }
 
     /// <inheritdoc/>
-    public override ValueTask<bool> TransformResponseAsync(
+    public override async ValueTask<bool> TransformResponseAsync(
         HttpContext httpContext,
         HttpResponseMessage? proxyResponse,
         CancellationToken cancellationToken)
     {
-        if (proxyResponse is not null)
+        // A 429 that is retried on another endpoint is dropped here, before anything reaches the client.
+        if (proxyResponse is not null && !httpContext.Features.GetRequiredFeature<ForwardingFeature>().ResponseHeadersReceived(proxyResponse))
         {
-            httpContext.Features.GetRequiredFeature<ForwardingFeature>().ResponseHeadersReceived();
+            return false;
         }
 
-        return base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        var copyBody = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (copyBody && proxyResponse is { StatusCode: System.Net.HttpStatusCode.OK }
+            && RequestInfoFeature.Get(httpContext).Verb == "watch")
+        {
+            // The apiserver sends a watch's 200 and headers at once (fixtures README, "Watch framing");
+            // without this they would wait for the first event, and a client of a quiet resource would hang.
+            await httpContext.Response.StartAsync(cancellationToken);
+            await httpContext.Response.Body.FlushAsync(cancellationToken);
+        }
+
+        return copyBody;
     }
 }

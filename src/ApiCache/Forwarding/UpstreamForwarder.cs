@@ -1,9 +1,11 @@
+using ApiCache.Balancing;
 using ApiCache.Configuration;
 using ApiCache.Metrics;
 using ApiCache.Requests;
 using ApiCache.Serving;
 using ApiCache.Upstream;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,11 +20,17 @@ namespace ApiCache.Forwarding;
 /// the upstream request. Failures inside the proxy answer with a Kubernetes <c>Status</c>.
 /// Long-running requests (watches, logs, exec, ...) are ended as soon as the host starts to stop,
 /// so shutdown does not wait for clients that would otherwise never finish; they reconnect.
+/// The endpoint comes from the <see cref="UpstreamPool"/>, which hears how each attempt went. An
+/// idempotent request without a body (GET, HEAD, OPTIONS; no upgrade) is retried once on another
+/// available endpoint when the first refused it with 429 or could not be reached; nothing has reached
+/// the client then. Anything else (a mutation, a request with a body, a response already started,
+/// a watch that streamed) is never retried.
 /// </summary>
 internal sealed partial class UpstreamForwarder
 {
     private readonly IHttpForwarder _forwarder;
-    private readonly UpstreamEndpointSet _endpoints;
+    private readonly UpstreamPool _pool;
+    private readonly BalancingMetrics _balancingMetrics;
     private readonly ApiCacheMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<UpstreamForwarder> _logger;
@@ -32,7 +40,8 @@ internal sealed partial class UpstreamForwarder
 
     public UpstreamForwarder(
         IHttpForwarder forwarder,
-        UpstreamEndpointSet endpoints,
+        UpstreamPool pool,
+        BalancingMetrics balancingMetrics,
         ApiCacheMetrics metrics,
         TimeProvider time,
         IOptions<ApiCacheOptions> options,
@@ -43,7 +52,8 @@ internal sealed partial class UpstreamForwarder
         _stopping = lifetime.ApplicationStopping;
         ArgumentNullException.ThrowIfNull(options);
         _forwarder = forwarder;
-        _endpoints = endpoints;
+        _pool = pool;
+        _balancingMetrics = balancingMetrics;
         _metrics = metrics;
         _time = time;
         _logger = logger;
@@ -58,25 +68,101 @@ internal sealed partial class UpstreamForwarder
     public async Task ForwardAsync(HttpContext context)
     {
         var info = RequestInfoFeature.Get(context);
-        var endpoint = _endpoints.Next();
-        context.Features.Set(new ForwardingFeature(endpoint, info, _metrics, _time));
-        _metrics.Inflight(info, 1);
+        var feature = new ForwardingFeature(info, _metrics, _time);
+        context.Features.Set(feature);
+        var retrySafe = _pool.RetriesEnabled && IsRetrySafe(context);
+        var endpoint = _pool.Choose();
         using var endAtShutdown = LongRunningRequest.Is(info)
             ? _stopping.UnsafeRegister(static state => ((HttpContext)state!).Abort(), context)
             : default;
-        try
+
+        // At most two attempts: only the first may be retried.
+        for (var attempt = 0; attempt < 2; attempt++)
         {
-            var error = await _forwarder.SendAsync(context, endpoint.DestinationPrefix, endpoint.Invoker, _requestConfig, _transformer);
+            var mayRetry = retrySafe && attempt == 0 && _pool.HasAlternative(endpoint);
+            feature.StartAttempt(endpoint, mayRetry);
+            _pool.RequestStarted(endpoint);
+            _metrics.Inflight(info, endpoint.Name, 1);
+            ForwarderError error;
+            try
+            {
+                error = await _forwarder.SendAsync(context, endpoint.DestinationPrefix, endpoint.Invoker, _requestConfig, _transformer);
+            }
+            finally
+            {
+                _pool.RequestEnded(endpoint);
+                _metrics.Inflight(info, endpoint.Name, -1);
+            }
+
+            if (feature.Refused)
+            {
+                // The 429 was dropped unseen by the client (YARP set only the status line, no headers, no
+                // body): undo the status, cool the endpoint down and go elsewhere.
+                ResetStatus(context);
+                _pool.ReportFailure(endpoint, 429, feature.RetryAfter);
+                _metrics.RequestForwarded(info, 429, endpoint.Name);
+                _balancingMetrics.Retried(endpoint, BalancingMetrics.RetryReason.TooManyRequests);
+                endpoint = _pool.Choose(exclude: endpoint);
+                continue;
+            }
+
+            if (error is ForwarderError.Request && feature.UpstreamStatus is null && !context.RequestAborted.IsCancellationRequested)
+            {
+                // No response at all: a connection failure (the client going away is not the endpoint's fault).
+                _pool.ReportFailure(endpoint, null, null);
+                if (mayRetry && !context.Response.HasStarted)
+                {
+                    _metrics.RequestForwarded(info, StatusCodes.Status503ServiceUnavailable, endpoint.Name);
+                    _balancingMetrics.Retried(endpoint, BalancingMetrics.RetryReason.ConnectionFailure);
+                    LogRetried(_logger, context.Request.Method, context.Request.Path, endpoint.Name, context.GetForwarderErrorFeature()?.Exception);
+
+                    context.Features.Set<IForwarderErrorFeature>(null);
+                    ResetStatus(context);
+                    endpoint = _pool.Choose(exclude: endpoint);
+                    continue;
+                }
+            }
+            else if (feature.UpstreamStatus is 429 or >= 500)
+            {
+                _pool.ReportFailure(endpoint, feature.UpstreamStatus, feature.RetryAfter);
+            }
+
             if (error != ForwarderError.None)
             {
                 await HandleErrorAsync(context, endpoint, error);
             }
+
+            _metrics.RequestForwarded(info, context.Response.StatusCode, endpoint.Name);
+            return;
         }
-        finally
+    }
+
+    /// <summary>Undoes the status line a failed attempt left on the response (not started), so the next attempt can forward.</summary>
+    private static void ResetStatus(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        if (context.Features.Get<IHttpResponseFeature>() is { } response)
         {
-            _metrics.Inflight(info, -1);
-            _metrics.RequestForwarded(info, context.Response.StatusCode);
+            response.ReasonPhrase = null;
         }
+    }
+
+    /// <summary>
+    /// Whether a refused or unreachable attempt may be sent again: an idempotent method, no request
+    /// body (so nothing was consumed) and no protocol upgrade.
+    /// </summary>
+    private static bool IsRetrySafe(HttpContext context)
+    {
+        var method = context.Request.Method;
+        if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method) && !HttpMethods.IsOptions(method))
+        {
+            return false;
+        }
+
+        var features = context.Features;
+        return features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }
+            && features.Get<IHttpUpgradeFeature>() is not { IsUpgradableRequest: true }
+            && features.Get<IHttpExtendedConnectFeature>() is not { IsExtendedConnect: true };
     }
 
     private async Task HandleErrorAsync(HttpContext context, UpstreamEndpoint endpoint, ForwarderError error)
@@ -109,6 +195,9 @@ internal sealed partial class UpstreamForwarder
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Forwarding {Method} {Path} to {Upstream} failed: {Error}")]
     private static partial void LogForwardingFailed(ILogger logger, string method, PathString path, string upstream, ForwarderError error, Exception? exception);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Forwarding {Method} {Path} to {Upstream} failed before any response; retrying on another endpoint")]
+    private static partial void LogRetried(ILogger logger, string method, PathString path, string upstream, Exception? exception);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Forwarded {Method} {Path} to {Upstream} ended early: {Error} ({Reason})")]
     private static partial void LogForwardingEnded(ILogger logger, string method, PathString path, string upstream, ForwarderError error, string? reason);

@@ -1,3 +1,4 @@
+using ApiCache.Balancing;
 using ApiCache.Caching;
 using ApiCache.Configuration;
 using ApiCache.Forwarding;
@@ -25,7 +26,9 @@ public static class ApiCacheEndpointRouteBuilderExtensions
     /// middleware added here, which runs after routing and before the endpoint (and before any
     /// middleware the host adds later); otherwise inside the forwarding endpoint itself. Reads of
     /// cached resources (LIST, GET) are answered from the cache by a middleware after the throttle;
-    /// the rest reaches the catch-all. Embedded in an API server (<c>AddApiCacheInProcessUpstream()</c>),
+    /// the rest reaches the catch-all. With <c>Balancing:GoAwayChance</c> above zero, a middleware
+    /// before the throttle may end client connections gracefully after a response (never a watch's).
+    /// Embedded in an API server (<c>AddApiCacheInProcessUpstream()</c>),
     /// no catch-all is mapped: what the cache does not answer goes to the host's own endpoints. Bad
     /// configuration throws <see cref="ApiCacheConfigurationException"/> (or an
     /// <see cref="OptionsValidationException"/>) here, so start-up fails with a clear message.
@@ -92,14 +95,25 @@ public static class ApiCacheEndpointRouteBuilderExtensions
 
         var forwarder = services.GetRequiredService<UpstreamForwarder>();
         RequestDelegate forward = forwarder.ForwardAsync;
+        var goAway = services.GetRequiredService<ClientGoAway>();
         if (endpoints is IApplicationBuilder app)
         {
+            if (goAway.Enabled)
+            {
+                app.UseMiddleware<ClientGoAway>();
+            }
+
             app.UseMiddleware<ThrottlingMiddleware>();
             app.UseMiddleware<CachedReadMiddleware>();
         }
         else
         {
             forward = context => gate.RunAsync(context, c => cachedReads.InvokeAsync(c, forwarder.ForwardAsync));
+            if (goAway.Enabled)
+            {
+                var inner = forward;
+                forward = context => goAway.InvokeAsync(context, inner);
+            }
         }
 
         var forwarding = endpoints.Map("/{**path}", forward)

@@ -48,7 +48,11 @@ public static class ApiCacheServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ApiCacheMetrics>();
         services.TryAddSingleton<UpstreamEndpointSet>();
-        services.TryAddSingleton<IEndpointAvailability>(AlwaysAvailable.Instance);
+        services.TryAddSingleton<UpstreamPool>();
+        services.TryAddSingleton<IEndpointAvailability>(static provider => provider.GetRequiredService<UpstreamPool>());
+        services.TryAddSingleton<BalancingMetrics>();
+        services.TryAddSingleton<ClientGoAway>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, UpstreamHealthProber>());
         services.TryAddSingleton<UpstreamForwarder>();
         services.TryAddSingleton<CacheRegistry>();
         services.TryAddSingleton<CacheMetrics>();

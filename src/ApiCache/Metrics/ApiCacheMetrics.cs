@@ -49,16 +49,16 @@ internal sealed class ApiCacheMetrics
         Meter = meterFactory.Create(MeterName);
         _forwarded = Meter.CreateCounter<long>(
             "apicache_forwarded_requests",
-            description: "Requests forwarded to the upstream apiserver, by verb, API group, resource and HTTP code.");
+            description: "Requests forwarded to the upstream apiservers, by endpoint, verb, API group, resource and HTTP code (each attempt: a request retried on another endpoint counts once per endpoint).");
         _upstreamLatency = Meter.CreateHistogram(
             "apicache_upstream_request_duration_seconds",
             unit: "s",
-            description: "Time from sending a forwarded request until the upstream's response headers arrived.",
+            description: "Time from sending a forwarded request until the upstream's response headers arrived, by endpoint.",
             tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _inflight = Meter.CreateUpDownCounter<long>(
             "apicache_forwarded_requests_inflight",
-            description: "Forwarded requests in flight, by verb (watches and other long-running requests included).");
+            description: "Forwarded requests in flight, by endpoint and verb (watches and other long-running requests included).");
         _forwardingErrors = Meter.CreateCounter<long>(
             "apicache_forwarding_errors",
             description: "Forwarded requests that failed inside the proxy, by YARP error kind.");
@@ -67,8 +67,8 @@ internal sealed class ApiCacheMetrics
     /// <summary>The meter all instruments live on.</summary>
     public Meter Meter { get; }
 
-    /// <summary>Counts a finished forwarded request.</summary>
-    public void RequestForwarded(KubernetesRequestInfo info, int statusCode)
+    /// <summary>Counts a finished forwarded request (one attempt) to the endpoint named <paramref name="endpoint"/>.</summary>
+    public void RequestForwarded(KubernetesRequestInfo info, int statusCode, string endpoint)
     {
         if (!_forwarded.Enabled)
         {
@@ -80,6 +80,7 @@ internal sealed class ApiCacheMetrics
             1,
             new TagList
             {
+                { "endpoint", endpoint },
                 { "verb", VerbLabel(info) },
                 { "group", group },
                 { "resource", resource },
@@ -87,8 +88,8 @@ internal sealed class ApiCacheMetrics
             });
     }
 
-    /// <summary>Records how long the upstream took to answer with headers.</summary>
-    public void UpstreamResponded(KubernetesRequestInfo info, TimeSpan elapsed)
+    /// <summary>Records how long the endpoint named <paramref name="endpoint"/> took to answer with headers.</summary>
+    public void UpstreamResponded(KubernetesRequestInfo info, string endpoint, TimeSpan elapsed)
     {
         if (!_upstreamLatency.Enabled)
         {
@@ -98,11 +99,12 @@ internal sealed class ApiCacheMetrics
         var (group, resource) = ResourceLabels(info);
         _upstreamLatency.Record(
             elapsed.TotalSeconds,
-            new TagList { { "verb", VerbLabel(info) }, { "group", group }, { "resource", resource } });
+            new TagList { { "endpoint", endpoint }, { "verb", VerbLabel(info) }, { "group", group }, { "resource", resource } });
     }
 
-    /// <summary>Tracks a forwarded request in flight: +1 when it starts, -1 when it ends.</summary>
-    public void Inflight(KubernetesRequestInfo info, int delta) => _inflight.Add(delta, new KeyValuePair<string, object?>("verb", VerbLabel(info)));
+    /// <summary>Tracks a forwarded request in flight to the endpoint named <paramref name="endpoint"/>: +1 when it starts, -1 when it ends.</summary>
+    public void Inflight(KubernetesRequestInfo info, string endpoint, int delta) =>
+        _inflight.Add(delta, new KeyValuePair<string, object?>("endpoint", endpoint), new KeyValuePair<string, object?>("verb", VerbLabel(info)));
 
     /// <summary>Counts a proxy-side forwarding failure.</summary>
     public void ForwardingFailed(string error) => _forwardingErrors.Add(1, new KeyValuePair<string, object?>("error", error));

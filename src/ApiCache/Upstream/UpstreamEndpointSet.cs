@@ -6,8 +6,9 @@ using Microsoft.Extensions.Options;
 namespace ApiCache.Upstream;
 
 /// <summary>
-/// The configured apiservers, resolved and validated once at start-up. Requests are spread over
-/// them round-robin; health, load-aware choice and failover belong to the upstream pool.
+/// The configured apiservers, resolved and validated once at start-up, each with its own HTTP
+/// stack. <see cref="Next"/> spreads over them round-robin; health, load-aware choice and failover
+/// belong to the upstream pool (<see cref="Balancing.UpstreamPool"/>).
 /// </summary>
 internal sealed partial class UpstreamEndpointSet : IDisposable
 {
@@ -91,7 +92,7 @@ internal sealed partial class UpstreamEndpointSet : IDisposable
     {
         var settings = UpstreamSettingsResolver.Resolve(options.Upstream, Environment.GetEnvironmentVariable);
         var tokenLogger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<BearerTokenSource>();
-        return [.. settings.Select(s => new UpstreamEndpoint(s, UpstreamHandlerFactory.Create(s, options.Forwarding, time, tokenLogger)))];
+        return [.. settings.Select(s => new UpstreamEndpoint(s, UpstreamHandlerFactory.Create(s, options.Forwarding, time, tokenLogger, options.Balancing)))];
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Forwarding to upstream apiserver {Upstream} (from {Source})")]

@@ -14,22 +14,29 @@ namespace ApiCache.Upstream;
 /// </summary>
 internal static class UpstreamHandlerFactory
 {
-    /// <summary>Creates the invoker for <paramref name="settings"/>.</summary>
-    public static HttpMessageInvoker Create(UpstreamServerSettings settings, ForwardingOptions forwarding, TimeProvider time, ILogger? tokenLogger = null)
+    /// <summary>
+    /// Creates the invoker for <paramref name="settings"/>. With <paramref name="balancing"/>,
+    /// connections are recycled on a jittered lifetime over several pools (<see cref="Balancing.ConnectionPoolRotation"/>).
+    /// </summary>
+    public static HttpMessageInvoker Create(UpstreamServerSettings settings, ForwardingOptions forwarding, TimeProvider time, ILogger? tokenLogger = null, BalancingOptions? balancing = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(forwarding);
-        var handler = new SocketsHttpHandler
+        HttpMessageHandler handler;
+        if (balancing is null)
         {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            EnableMultipleHttp2Connections = true,
-            ActivityHeadersPropagator = null,
-            ConnectTimeout = forwarding.ConnectTimeout,
-            SslOptions = CreateSslOptions(settings),
-        };
+            handler = CreateSocketsHandler(settings, forwarding, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            var pools = new HttpMessageHandler[balancing.ConnectionPoolsPerEndpoint];
+            for (var i = 0; i < pools.Length; i++)
+            {
+                pools[i] = CreateSocketsHandler(settings, forwarding, Balancing.ConnectionPoolRotation.JitteredLifetime(balancing.ConnectionLifetime, balancing.ConnectionLifetimeJitter, Random.Shared));
+            }
+
+            handler = pools.Length == 1 ? pools[0] : new Balancing.ConnectionPoolRotation(pools);
+        }
 
         HttpMessageHandler outer = handler;
         var token = BearerTokenSource.Create(settings, time, tokenLogger);
@@ -40,6 +47,19 @@ internal static class UpstreamHandlerFactory
 
         return new HttpMessageInvoker(outer, disposeHandler: true);
     }
+
+    private static SocketsHttpHandler CreateSocketsHandler(UpstreamServerSettings settings, ForwardingOptions forwarding, TimeSpan connectionLifetime) => new()
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        EnableMultipleHttp2Connections = true,
+        ActivityHeadersPropagator = null,
+        ConnectTimeout = forwarding.ConnectTimeout,
+        PooledConnectionLifetime = connectionLifetime,
+        SslOptions = CreateSslOptions(settings),
+    };
 
     private static SslClientAuthenticationOptions CreateSslOptions(UpstreamServerSettings settings)
     {

@@ -61,6 +61,34 @@ public sealed class ForwardingStreamingTests : IDisposable
     [Theory]
     [InlineData("1.1")]
     [InlineData("2.0")]
+    public async Task Forward_QuietWatch_SendsStatusAndHeadersBeforeAnyEvent(string clientHttpVersion)
+    {
+        // Arrange: an upstream watch that answers 200 with headers at once (as the apiserver does) and stays silent.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await LoopbackServer.StartAsync(app => app.Run(async context =>
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.StartAsync();
+            await context.Response.Body.FlushAsync();
+            await release.Task.WaitAsync(context.RequestAborted);
+        }));
+        await using var proxy = await StartProxyAsync(upstream, clientHttpVersion);
+        using var client = ClientFor(proxy, clientHttpVersion);
+
+        // Act: the headers must arrive while the upstream has sent no event (the deadline only guards a hang).
+        using var response = await client.GetAsync(new Uri("/api/v1/namespaces/default/events?watch=true", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead).WaitAsync(Deadline);
+        var stillSilent = !release.Task.IsCompleted;
+        release.SetResult();
+
+        // Assert
+        Assert.True(stillSilent);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("1.1")]
+    [InlineData("2.0")]
     public async Task Forward_ClientDisconnects_AbortsUpstreamRequest(string clientHttpVersion)
     {
         // Arrange: an upstream watch that never ends by itself and reports when it is aborted.

@@ -17,6 +17,7 @@ internal sealed class TcpRelay : IAsyncDisposable
     private readonly List<(Socket Client, Socket Server)> _open = [];
     private readonly Task _accepting;
     private int _accepted;
+    private bool _refuse;
 
     private TcpRelay(Uri backend)
     {
@@ -32,6 +33,16 @@ internal sealed class TcpRelay : IAsyncDisposable
 
     /// <summary>Where new connections are piped to (http://127.0.0.1:port).</summary>
     public Uri Backend { get; set; }
+
+    /// <summary>
+    /// While true the relay behaves like a dead server: every new connection is reset as soon as it
+    /// is accepted (together with <see cref="DropConnections"/>, a "killed" endpoint on a stable address).
+    /// </summary>
+    public bool Refuse
+    {
+        get => Volatile.Read(ref _refuse);
+        set => Volatile.Write(ref _refuse, value);
+    }
 
     /// <summary>Connections accepted so far.</summary>
     public int Accepted => Volatile.Read(ref _accepted);
@@ -108,6 +119,12 @@ internal sealed class TcpRelay : IAsyncDisposable
 
     private async Task RelayAsync(Socket client)
     {
+        if (Refuse)
+        {
+            Reset(client);
+            return;
+        }
+
         var backend = Backend;
         var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         client.NoDelay = true;

@@ -27,25 +27,25 @@ public sealed class ApiCacheMetricsTests : IDisposable
     {
         for (var i = 0; i < ApiCacheMetrics.MaxResourceLabels + 50; i++)
         {
-            _metrics.RequestForwarded(RequestInfoParser.Parse("GET", $"/apis/g{i}.example.com/v1/things{i}", QueryCollection.Empty), 200);
+            _metrics.RequestForwarded(RequestInfoParser.Parse("GET", $"/apis/g{i}.example.com/v1/things{i}", QueryCollection.Empty), 200, "e");
         }
 
         var lines = Scrape().Split('\n').Where(l => l.StartsWith("apicache_forwarded_requests_total{", StringComparison.Ordinal)).ToList();
 
         Assert.Equal(ApiCacheMetrics.MaxResourceLabels + 1, lines.Count);
-        Assert.Contains("apicache_forwarded_requests_total{code=\"200\",group=\"other\",resource=\"other\",verb=\"list\"} 50", lines);
+        Assert.Contains("apicache_forwarded_requests_total{code=\"200\",endpoint=\"e\",group=\"other\",resource=\"other\",verb=\"list\"} 50", lines);
     }
 
     [Fact]
     public void RequestForwarded_UnknownMethod_ReportsVerbOther()
     {
-        _metrics.RequestForwarded(RequestInfoParser.Parse("FROBNICATE", "/version", QueryCollection.Empty), 405);
-        _metrics.RequestForwarded(RequestInfoParser.Parse("POST", "/version", QueryCollection.Empty), 405);
+        _metrics.RequestForwarded(RequestInfoParser.Parse("FROBNICATE", "/version", QueryCollection.Empty), 405, "e");
+        _metrics.RequestForwarded(RequestInfoParser.Parse("POST", "/version", QueryCollection.Empty), 405, "e");
 
         var text = Scrape();
 
-        Assert.Contains("apicache_forwarded_requests_total{code=\"405\",group=\"\",resource=\"\",verb=\"other\"} 1\n", text, StringComparison.Ordinal);
-        Assert.Contains("apicache_forwarded_requests_total{code=\"405\",group=\"\",resource=\"\",verb=\"post\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("apicache_forwarded_requests_total{code=\"405\",endpoint=\"e\",group=\"\",resource=\"\",verb=\"other\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("apicache_forwarded_requests_total{code=\"405\",endpoint=\"e\",group=\"\",resource=\"\",verb=\"post\"} 1\n", text, StringComparison.Ordinal);
     }
 
     public void Dispose()

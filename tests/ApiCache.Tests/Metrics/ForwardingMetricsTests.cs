@@ -32,16 +32,17 @@ public sealed partial class ForwardingMetricsTests
         var (contentType, text) = await ScrapeUntilAsync(client, text => text.Contains("resource=\"\",verb=\"get\"} 1\n", StringComparison.Ordinal));
 
         // Assert
+        var ep = "endpoint=\"" + upstream.Address.GetLeftPart(UriPartial.Path).TrimEnd('/') + "\",";
         Assert.Equal("text/plain; version=0.0.4; charset=utf-8", contentType);
         Assert.Contains("# TYPE apicache_forwarded_requests_total counter\n", text, StringComparison.Ordinal);
-        Assert.Contains("\napicache_forwarded_requests_total{code=\"200\",group=\"\",resource=\"pods\",verb=\"list\"} 3\n", text, StringComparison.Ordinal);
-        Assert.Contains("\napicache_forwarded_requests_total{code=\"404\",group=\"apps\",resource=\"deployments\",verb=\"get\"} 1\n", text, StringComparison.Ordinal);
-        Assert.Contains("\napicache_forwarded_requests_total{code=\"200\",group=\"\",resource=\"pods\",verb=\"watch\"} 1\n", text, StringComparison.Ordinal);
-        Assert.Contains("\napicache_forwarded_requests_total{code=\"200\",group=\"\",resource=\"\",verb=\"get\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("\napicache_forwarded_requests_total{code=\"200\"," + ep + "group=\"\",resource=\"pods\",verb=\"list\"} 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("\napicache_forwarded_requests_total{code=\"404\"," + ep + "group=\"apps\",resource=\"deployments\",verb=\"get\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("\napicache_forwarded_requests_total{code=\"200\"," + ep + "group=\"\",resource=\"pods\",verb=\"watch\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("\napicache_forwarded_requests_total{code=\"200\"," + ep + "group=\"\",resource=\"\",verb=\"get\"} 1\n", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE apicache_upstream_request_duration_seconds histogram\n", text, StringComparison.Ordinal);
-        Assert.Contains("\napicache_upstream_request_duration_seconds_count{group=\"\",resource=\"pods\",verb=\"list\"} 3\n", text, StringComparison.Ordinal);
-        Assert.Contains("\napicache_upstream_request_duration_seconds_bucket{group=\"\",resource=\"pods\",verb=\"list\",le=\"+Inf\"} 3\n", text, StringComparison.Ordinal);
-        Assert.Contains("\napicache_forwarded_requests_inflight{verb=\"list\"} 0\n", text, StringComparison.Ordinal);
+        Assert.Contains("\napicache_upstream_request_duration_seconds_count{" + ep + "group=\"\",resource=\"pods\",verb=\"list\"} 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("\napicache_upstream_request_duration_seconds_bucket{" + ep + "group=\"\",resource=\"pods\",verb=\"list\",le=\"+Inf\"} 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("\napicache_forwarded_requests_inflight{" + ep + "verb=\"list\"} 0\n", text, StringComparison.Ordinal);
         Assert.Matches(LatencySum(), text);
         Assert.DoesNotContain("verb=\"metrics\"", text, StringComparison.Ordinal);
     }
@@ -66,6 +67,6 @@ public sealed partial class ForwardingMetricsTests
         }
     }
 
-    [GeneratedRegex(@"\napicache_upstream_request_duration_seconds_sum\{group="""",resource=""pods"",verb=""list""\} [0-9.e-]+\n")]
+    [GeneratedRegex(@"\napicache_upstream_request_duration_seconds_sum\{endpoint=""[^""]+"",group="""",resource=""pods"",verb=""list""\} [0-9.e-]+\n")]
     private static partial Regex LatencySum();
 }

@@ -17,7 +17,7 @@ namespace ApiCache.Tests.Storage;
 /// </summary>
 public sealed partial class WatchCacheTests : IDisposable
 {
-    private static readonly ObjectSchema PodSchema = ObjectSchema.ForBuiltIn("", "Pod", ["spec.nodeName"]);
+    private static readonly ObjectSchema PodSchema = Watch.WatchTestPods.Schema;
     private static readonly ListTypeInfo PodList = new("PodList", "v1", false);
 
     /// <summary>Only a guard against a hang; every wait below completes (or not) deterministically.</summary>
@@ -334,21 +334,7 @@ public sealed partial class WatchCacheTests : IDisposable
     }
 
     /// <summary>The pods' definition as the resolver builds it, with a 5-minute window and <paramref name="maxBytes"/>.</summary>
-    private static CachedResourceDefinition PodsDefinition(long maxBytes) => new()
-    {
-        Group = "",
-        Version = "v1",
-        Resource = "pods",
-        Kind = "Pod",
-        Namespaced = true,
-        IsCustomResource = false,
-        Schema = PodSchema,
-        FieldConversion = FieldLabelConversion.Pods,
-        HistoryWindow = TimeSpan.FromMinutes(5),
-        HistoryMaxEvents = 1000,
-        MaxBytes = maxBytes,
-        EtcdKeyPrefix = "/registry/pods/",
-    };
+    private static CachedResourceDefinition PodsDefinition(long maxBytes) => Watch.WatchTestPods.Definition(historyMaxEvents: 1000, maxBytes);
 
     /// <summary>The JSON of a pod in list-item form (or, with <paramref name="typeMeta"/>, as a watch event carries it).</summary>
     private static string PodJson(string name, long resourceVersion, string node, string app, string ns, bool typeMeta, int padding)
