@@ -9,6 +9,7 @@ using ApiCache.Requests;
 using ApiCache.Serving;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace ApiCache.DevServer.Api;
@@ -23,7 +24,7 @@ namespace ApiCache.DevServer.Api;
 /// once the store has moved past the watch's start; the stream ends at timeoutSeconds (default:
 /// random between min-request-timeout and twice it).
 /// </summary>
-internal sealed class WatchHandler(ResourceStore objects, RevisionGate gate, IOptions<DevServerOptions> options, TimeProvider time)
+internal sealed class WatchHandler(ResourceStore objects, RevisionGate gate, IOptions<DevServerOptions> options, TimeProvider time, IHostApplicationLifetime lifetime)
 {
     /// <summary>The apiserver sends its last bookmark this long before timeoutSeconds.</summary>
     private static readonly TimeSpan FinalBookmarkLead = TimeSpan.FromSeconds(2);
@@ -44,7 +45,8 @@ internal sealed class WatchHandler(ResourceStore objects, RevisionGate gate, IOp
         var timeout = list.TimeoutSeconds is > 0
             ? TimeSpan.FromSeconds(list.TimeoutSeconds.Value)
             : settings.MinRequestTimeout * (1 + Random.Shared.NextDouble());
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(request.Aborted);
+        // Like the apiserver, a stopping server ends its watches (clients resume elsewhere) instead of waiting for them.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(request.Aborted, lifetime.ApplicationStopping);
         deadline.CancelAfter(timeout);
         var endsAt = time.GetUtcNow() + timeout;
 
