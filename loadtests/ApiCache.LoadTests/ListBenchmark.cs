@@ -35,29 +35,11 @@ internal static class ListBenchmark
         Console.WriteLine($"runs: {options.WarmupSeconds} s warm-up + {options.Seconds} s measured per target, {options.Connections} connections ({options.FullListConnections} for the full LIST), at most {options.MaxRequests:N0} requests per run");
 
         var started = Stopwatch.StartNew();
-        await using var devServer = await SidecarProcess.StartDevServerAsync(
-        [
-            "--urls=http://127.0.0.1:0",
-            "--Logging:LogLevel:Default=Warning",
-            "--DevServer:Seed:Nodes=" + options.Nodes.ToString(CultureInfo.InvariantCulture),
-            "--DevServer:Seed:Pods=" + options.Pods.ToString(CultureInfo.InvariantCulture),
-            "--DevServer:Seed:ConfigMaps=0",
-        ]);
+        await using var devServer = await SidecarProcess.StartDevServerAsync(SidecarRun.SeededDevServerArgs(options.Nodes, options.Pods));
         Console.WriteLine($"dev server: seeded and serving on {devServer.Address} after {started.Elapsed.TotalSeconds:0.0} s");
 
         started.Restart();
-        await using var sidecar = await SidecarProcess.StartAsync(
-        [
-            "--ApiCache:Upstream:Servers:0:Url=" + devServer.Address.ToString().TrimEnd('/'),
-            "--Sidecar:Listen=http://127.0.0.1:0",
-            "--Logging:LogLevel:Default=Warning",
-            // Only pods are cached (spec.nodeName indexed by default): other reads are forwarded.
-            "--ApiCache:Cache:Resources:0:Resource=pods",
-            // Start-up only: the dev server walks the whole key range for every page, so 500-item pages take minutes at 200k pods.
-            "--ApiCache:Cache:ListPageSize=10000",
-            // The default of 400 reads in flight cannot be reached by this driver; off, so no 429 can distort a run.
-            "--ApiCache:Throttling:MaxReadsInFlight=0",
-        ]);
+        await using var sidecar = await SidecarProcess.StartAsync(SidecarRun.PodsCachingSidecarArgs(devServer.Address));
         using var control = new HttpClient { BaseAddress = sidecar.Address, Timeout = TimeSpan.FromSeconds(60) };
         using var directControl = new HttpClient { BaseAddress = devServer.Address, Timeout = TimeSpan.FromSeconds(120) };
         var readyAfter = await SidecarRun.WaitForCacheAsync(control, "/api/v1/pods?resourceVersion=0&fieldSelector=spec.nodeName%3D" + layout.Nodes[0], CacheReadyDeadline);

@@ -41,25 +41,13 @@ internal static class WatchBenchmark
         var started = Stopwatch.StartNew();
         var http2 = options.Http == 2;
         await using var devServer = await SidecarProcess.StartDevServerAsync(
-        [
-            "--urls=http://127.0.0.1:0",
-            "--Logging:LogLevel:Default=Warning",
-            "--DevServer:Seed:Nodes=" + options.Nodes.ToString(CultureInfo.InvariantCulture),
-            "--DevServer:Seed:Pods=" + options.Pods.ToString(CultureInfo.InvariantCulture),
-            "--DevServer:Seed:ConfigMaps=0",
-            .. Http2ServerArgs(http2 && !options.ViaSidecar),
-        ]);
+        [.. SidecarRun.SeededDevServerArgs(options.Nodes, options.Pods), .. Http2ServerArgs(http2 && !options.ViaSidecar)]);
         Console.WriteLine($"dev server: seeded and serving on {devServer.Address} after {started.Elapsed.TotalSeconds:0.0} s (pid {devServer.ProcessId})");
 
         await using var sidecar = options.ViaSidecar
             ? await SidecarProcess.StartAsync(
             [
-                "--ApiCache:Upstream:Servers:0:Url=" + devServer.Address.ToString().TrimEnd('/'),
-                "--Sidecar:Listen=http://127.0.0.1:0",
-                "--Logging:LogLevel:Default=Warning",
-                "--ApiCache:Cache:Resources:0:Resource=pods",
-                "--ApiCache:Cache:ListPageSize=10000",
-                "--ApiCache:Throttling:MaxReadsInFlight=0",
+                .. SidecarRun.PodsCachingSidecarArgs(devServer.Address),
                 .. Http2ServerArgs(http2),
                 .. (options.Target == "forwarded" ? ["--ApiCache:Watch:Enabled=false"] : Array.Empty<string>()),
                 .. options.SidecarArgs,
