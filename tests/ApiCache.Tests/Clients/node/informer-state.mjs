@@ -10,6 +10,7 @@
 //                                                 a change, with the informer's whole object set after it
 // Runs until killed or until the timeout (exit code 1).
 import * as k8s from '@kubernetes/client-node';
+import { anonymousKubeConfig } from './kubeconfig.mjs';
 
 const [server, namespace, timeoutArg] = process.argv.slice(2);
 if (!server || !namespace) {
@@ -25,13 +26,7 @@ setTimeout(() => {
 }, timeoutSeconds * 1000);
 process.on('unhandledRejection', (err) => print({ event: 'error', message: `unhandled rejection: ${err?.message ?? err}` }));
 
-const kc = new k8s.KubeConfig();
-kc.loadFromOptions({
-  clusters: [{ name: 'dev', server, skipTLSVerify: server.startsWith('http:') }],
-  users: [{ name: 'anonymous' }],
-  contexts: [{ name: 'dev', cluster: 'dev', user: 'anonymous', namespace }],
-  currentContext: 'dev',
-});
+const kc = anonymousKubeConfig(server, namespace);
 const core = kc.makeApiClient(k8s.CoreV1Api);
 const informer = k8s.makeInformer(
   kc,

@@ -8,6 +8,7 @@
 //    number of add/update/delete events.
 // A client error or the timeout ends it with exit code 1 and the reason on stderr.
 import * as k8s from '@kubernetes/client-node';
+import { anonymousKubeConfig } from './kubeconfig.mjs';
 
 const [server, namespace, expectedArg, timeoutArg] = process.argv.slice(2);
 if (!server || !namespace || !expectedArg) {
@@ -29,15 +30,7 @@ const fail = (what, err) => {
 const timer = setTimeout(() => fail('timeout', `saw fewer than ${expected} informer events within ${timeoutSeconds} s`), timeoutSeconds * 1000);
 process.on('unhandledRejection', (err) => fail('unhandled rejection', err));
 
-// No credentials. This client refuses an http:// server unless skipTLSVerify is set (there is no
-// TLS to verify on http, so the flag changes nothing else).
-const kc = new k8s.KubeConfig();
-kc.loadFromOptions({
-  clusters: [{ name: 'dev', server, skipTLSVerify: server.startsWith('http:') }],
-  users: [{ name: 'anonymous' }],
-  contexts: [{ name: 'dev', cluster: 'dev', user: 'anonymous', namespace }],
-  currentContext: 'dev',
-});
+const kc = anonymousKubeConfig(server, namespace);
 const core = kc.makeApiClient(k8s.CoreV1Api);
 
 try {
