@@ -39,4 +39,7 @@ public sealed class ApiCacheOptions
 
     /// <summary>Several upstream apiservers: health checks, choice of endpoint, retries, connection recycling.</summary>
     public BalancingOptions Balancing { get; set; } = new();
+
+    /// <summary>Authentication, authorization and identity forwarding (<c>ApiCache:Security</c>).</summary>
+    public SecurityOptions Security { get; set; } = new();
 }
