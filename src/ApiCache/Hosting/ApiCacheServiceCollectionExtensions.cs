@@ -51,6 +51,7 @@ public static class ApiCacheServiceCollectionExtensions
         services.TryAddSingleton<UpstreamPool>();
         services.TryAddSingleton<IEndpointAvailability>(static provider => provider.GetRequiredService<UpstreamPool>());
         services.TryAddSingleton<BalancingMetrics>();
+        services.TryAddSingleton<ApiCache.Security.UpstreamReviewPoster>();
         services.TryAddSingleton<ClientGoAway>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, UpstreamHealthProber>());
         services.TryAddSingleton<UpstreamForwarder>();
