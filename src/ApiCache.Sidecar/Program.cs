@@ -13,7 +13,12 @@ try
     SidecarLogging.Configure(builder.Logging);
 
     var sidecar = builder.Configuration.GetSection(SidecarOptions.SectionName).Get<SidecarOptions>() ?? new SidecarOptions();
-    await using var devServer = BuiltInDevServer.IsNeeded(builder.Configuration)
+    var needsDevServer = BuiltInDevServer.IsNeeded(builder.Configuration);
+
+    // Listeners and the security mode are checked before anything starts.
+    SidecarListeners.Configure(builder, sidecar);
+    var securityNotice = SidecarSecurity.Apply(builder.Configuration, sidecar, needsDevServer);
+    await using var devServer = needsDevServer
         ? await BuiltInDevServer.StartAsync(builder.Configuration, CancellationToken.None)
         : null;
     if (devServer is not null)
@@ -24,7 +29,11 @@ try
             $"(in memory, {devServer.Seed.Nodes} nodes, {devServer.Seed.Pods} pods, {devServer.Seed.ConfigMaps} configmaps)");
     }
 
-    SidecarListeners.Configure(builder, sidecar);
+    if (securityNotice is not null)
+    {
+        Console.WriteLine(securityNotice);
+    }
+
     builder.Services.AddApiCache(builder.Configuration);
 
     var app = builder.Build();

@@ -1,7 +1,7 @@
-using System.Security.Cryptography;
+using System.Net;
 using System.Text.RegularExpressions;
-using System.Security.Cryptography.X509Certificates;
 using ApiCache.Configuration;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace ApiCache.Sidecar;
 
@@ -17,7 +17,7 @@ internal static partial class SidecarListeners
             urls.Add(CheckUrl(options.Listen, "http", "Sidecar:Listen"));
         }
 
-        X509Certificate2? certificate = null;
+        ReloadingCertificate? certificate = null;
         if (!string.IsNullOrWhiteSpace(options.Https.Listen))
         {
             urls.Add(CheckUrl(options.Https.Listen, "https", "Sidecar:Https:Listen"));
@@ -40,9 +40,53 @@ internal static partial class SidecarListeners
             kestrel.AddServerHeader = false;
             if (certificate is not null)
             {
-                kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
+                certificate.Logger = kestrel.ApplicationServices.GetService<ILoggerFactory>()?.CreateLogger("ApiCache.Sidecar.ServingCertificate");
+                kestrel.ConfigureHttpsDefaults(https =>
+                {
+                    // Re-read when the files change (rotation), for new connections; no restart.
+                    https.ServerCertificateSelector = (_, _) => certificate.Current;
+
+                    // Like kube-apiserver: ask for a client certificate, never require one, and
+                    // accept any at the TLS layer. ApiCache verifies it against
+                    // ApiCache:Security:Authentication:ClientCaFile when it authenticates the
+                    // request (a certificate it cannot verify is not an identity, and the
+                    // request goes on to the bearer token or anonymous, as the apiserver does).
+                    https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                    https.ClientCertificateValidation = static (_, _, _) => true;
+                });
             }
         });
+    }
+
+    /// <summary>The configured listen URLs with their configuration keys (unchecked; <see cref="Configure"/> checks them).</summary>
+    public static IEnumerable<(string Key, string Url)> Urls(SidecarOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.Listen))
+        {
+            yield return ("Sidecar:Listen", options.Listen);
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Https.Listen))
+        {
+            yield return ("Sidecar:Https:Listen", options.Https.Listen);
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="url"/> listens on a loopback address only: 127.0.0.0/8, [::1] or
+    /// localhost. Wildcards (<c>*</c>, <c>0.0.0.0</c>, <c>[::]</c>), other addresses and names are not.
+    /// </summary>
+    public static bool IsLoopback(string url)
+    {
+        var match = ListenUrl().Match(url);
+        if (!match.Success)
+        {
+            return false;
+        }
+
+        var host = match.Groups["host"].Value.Trim('[', ']');
+        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
     }
 
     private static string CheckUrl(string url, string scheme, string key)
@@ -67,7 +111,7 @@ internal static partial class SidecarListeners
     [GeneratedRegex(@"^(?<scheme>[a-z]+)://(?<host>\[[0-9A-Fa-f:.]+\]|[^/:\[\]]+):(?<port>[0-9]{1,5})/?$")]
     private static partial Regex ListenUrl();
 
-    private static X509Certificate2 LoadCertificate(SidecarHttpsOptions https)
+    private static ReloadingCertificate LoadCertificate(SidecarHttpsOptions https)
     {
         if (string.IsNullOrWhiteSpace(https.CertificateFile) || string.IsNullOrWhiteSpace(https.KeyFile))
         {
@@ -75,22 +119,6 @@ internal static partial class SidecarListeners
                 "Sidecar:Https:Listen is set but Sidecar:Https:CertificateFile and Sidecar:Https:KeyFile are not: give the PEM serving certificate and its key.");
         }
 
-        foreach (var (file, key) in new[] { (https.CertificateFile, "Sidecar:Https:CertificateFile"), (https.KeyFile, "Sidecar:Https:KeyFile") })
-        {
-            if (!File.Exists(file))
-            {
-                throw new ApiCacheConfigurationException($"{key}: file '{file}' does not exist.");
-            }
-        }
-
-        try
-        {
-            return X509Certificate2.CreateFromPemFile(https.CertificateFile, https.KeyFile);
-        }
-        catch (CryptographicException e)
-        {
-            throw new ApiCacheConfigurationException(
-                $"Sidecar:Https: cannot load the certificate '{https.CertificateFile}' with key '{https.KeyFile}': {e.Message}", e);
-        }
+        return ReloadingCertificate.Load(https.CertificateFile, https.KeyFile, "Sidecar:Https");
     }
 }

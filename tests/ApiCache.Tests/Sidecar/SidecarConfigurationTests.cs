@@ -119,6 +119,80 @@ public sealed class SidecarConfigurationTests
         Assert.StartsWith("apicache: cannot listen: ", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--Sidecar:Listen=http://0.0.0.0:0", "Sidecar:Listen")]
+    [InlineData("--Sidecar:Listen=http://*:0", "Sidecar:Listen")]
+    [InlineData("--Sidecar:Listen=http://[::]:0", "Sidecar:Listen")]
+    [InlineData("--Sidecar:Listen=http://192.0.2.1:0", "Sidecar:Listen")]
+    public async Task Start_TrustedModeWithNonLoopbackListener_ExitsNamingTheListener(string listen, string option)
+    {
+        var error = await RunExpectingConfigurationErrorAsync([SomeUpstream, "--ApiCache:Security:Mode=Trusted", listen]);
+
+        Assert.StartsWith("ApiCache:Security:Mode is Trusted, which does not authenticate or authorize callers, but " + option + " is '", error, StringComparison.Ordinal);
+        Assert.Contains("loopback", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_TrustedModeWithNonLoopbackHttpsListener_ExitsNamingTheHttpsListener()
+    {
+        using var temp = new TempDirectory();
+        using var pki = new TestPki();
+        using var serving = pki.IssueServer();
+        var (certificateFile, keyFile) = TestPki.WritePem(serving, temp, "tls");
+
+        var error = await RunExpectingConfigurationErrorAsync(
+            [
+                SomeUpstream, "--ApiCache:Security:Mode=trusted", LoopbackListen,
+                "--Sidecar:Https:Listen=https://0.0.0.0:0", "--Sidecar:Https:CertificateFile=" + certificateFile, "--Sidecar:Https:KeyFile=" + keyFile,
+            ]);
+
+        Assert.Contains("but Sidecar:Https:Listen is 'https://0.0.0.0:0', not a loopback address", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_NoUpstreamNoSecurityModeNonLoopbackListener_ExitsSayingTrustedIsTheDevServerDefault()
+    {
+        var error = await RunExpectingConfigurationErrorAsync(["--Sidecar:Listen=http://0.0.0.0:0"]);
+
+        Assert.StartsWith("ApiCache:Security:Mode is Trusted (the default when the built-in dev API server is used)", error, StringComparison.Ordinal);
+        Assert.Contains("ApiCache:Security:Mode=Authenticate", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Off")]
+    [InlineData("1")]
+    public async Task Start_UnknownSecurityMode_ExitsNamingTheKeyAndTheValues(string mode)
+    {
+        var error = await RunExpectingConfigurationErrorAsync([SomeUpstream, LoopbackListen, "--ApiCache:Security:Mode=" + mode]);
+
+        Assert.Equal($"ApiCache:Security:Mode is '{mode}': it must be Authenticate (the default) or Trusted.", error);
+    }
+
+    [Fact]
+    public async Task Start_NoUpstreamNoSecurityMode_PrintsOneLoudTrustedModeLine()
+    {
+        await using var sidecar = await SidecarProcess.StartAsync([LoopbackListen]);
+
+        var line = Assert.Single(sidecar.StandardOutputLines, l => l.Contains("SECURITY IS OFF", StringComparison.Ordinal));
+
+        Assert.StartsWith("apicache: WARNING: SECURITY IS OFF: ", line, StringComparison.Ordinal);
+        Assert.Contains("Trusted mode", line, StringComparison.Ordinal);
+        Assert.Contains("built-in dev API server", line, StringComparison.Ordinal);
+        Assert.Contains("ApiCache:Security:Mode=Authenticate", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_NoUpstreamTrustedModeConfigured_ServesWithoutTheDefaultedLine()
+    {
+        await using var sidecar = await SidecarProcess.StartAsync([LoopbackListen, "--ApiCache:Security:Mode=Trusted"]);
+        using var client = new HttpClient { BaseAddress = sidecar.Address };
+
+        using var pods = await WarmCache.GetAsync(client, "/api/v1/namespaces");
+
+        Assert.Equal(HttpStatusCode.OK, pods.StatusCode);
+        Assert.DoesNotContain(sidecar.StandardOutputLines, l => l.Contains("SECURITY IS OFF", StringComparison.Ordinal));
+    }
+
     /// <summary>Runs the sidecar, asserts the shape of a configuration error and returns the message after the prefix.</summary>
     private static async Task<string> RunExpectingConfigurationErrorAsync(string[] args)
     {
