@@ -46,13 +46,18 @@ internal static partial class SidecarListeners
                     // Re-read when the files change (rotation), for new connections; no restart.
                     https.ServerCertificateSelector = (_, _) => certificate.Current;
 
-                    // Like kube-apiserver: ask for a client certificate, never require one, and
-                    // accept any at the TLS layer. ApiCache verifies it against
-                    // ApiCache:Security:Authentication:ClientCaFile when it authenticates the
-                    // request (a certificate it cannot verify is not an identity, and the
+                    // Like kube-apiserver with --client-ca-file: ask for a client certificate,
+                    // never require one, and accept any at the TLS layer. ApiCache verifies it
+                    // against ApiCache:Security:Authentication:ClientCaFile when it authenticates
+                    // the request (a certificate it cannot verify is not an identity, and the
                     // request goes on to the bearer token or anonymous, as the apiserver does).
-                    https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
-                    https.ClientCertificateValidation = static (_, _, _) => true;
+                    // Without a client CA, or in Trusted mode, nothing would verify it: not asked.
+                    // (The mode is final by now: Kestrel reads its options when the host starts.)
+                    if (SidecarSecurity.VerifiesClientCertificates(builder.Configuration))
+                    {
+                        https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                        https.ClientCertificateValidation = static (_, _, _) => true;
+                    }
                 });
             }
         });

@@ -13,6 +13,22 @@ internal static class SidecarSecurity
     /// <summary>The configuration key of the security mode.</summary>
     public const string ModeKey = "ApiCache:Security:Mode";
 
+    /// <summary>The configuration key of the client CA ApiCache verifies client certificates against.</summary>
+    public const string ClientCaFileKey = "ApiCache:Security:Authentication:ClientCaFile";
+
+    /// <summary>
+    /// Whether ApiCache will verify client certificates: Authenticate mode (the default) with a
+    /// client CA configured. Only then does the HTTPS listener ask for them.
+    /// </summary>
+    public static bool VerifiesClientCertificates(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var mode = configuration[ModeKey];
+        var authenticate = string.IsNullOrWhiteSpace(mode)
+            || (Enum.TryParse<SecurityMode>(mode.Trim(), ignoreCase: true, out var parsed) && parsed == SecurityMode.Authenticate);
+        return authenticate && !string.IsNullOrWhiteSpace(configuration[ClientCaFileKey]);
+    }
+
     /// <summary>
     /// Sets the mode to Trusted when it is not configured and <paramref name="builtInDevServer"/>,
     /// refuses Trusted with a listener that is not loopback, and returns the line to print loudly

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ApiCache.Tests.Infrastructure;
@@ -78,19 +80,48 @@ public sealed class SidecarTlsTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Https_ClientCertificateOfAnUnknownCaOrNone_HandshakeSucceeds()
+    public async Task Https_TrustedMode_DoesNotAskForAClientCertificate()
     {
-        // The listener asks for a certificate but leaves judging it to ApiCache's authentication:
-        // a certificate no configured CA issued, and no certificate at all, both get through TLS.
+        // In Trusted mode nothing would verify a client certificate, so none is asked for.
+        using var client = _pki.IssueClient("alice", "developers");
+
+        var (sent, protocol) = await RawHandshakeAsync(_sidecar.HttpsAddress!, client);
+
+        Assert.Null(sent);
+        Assert.Equal(SslApplicationProtocol.Http2, protocol);
+    }
+
+    [Fact]
+    public async Task Https_AuthenticateModeWithClientCa_AsksForAClientCertificateAndLeavesJudgingItToApiCache()
+    {
+        // Arrange: Authenticate mode with a client CA: the listener asks for a certificate but
+        // accepts any at the TLS layer (one of an unknown CA, or none); ApiCache judges it.
+        var caFile = _temp.Write("client-ca.crt", _pki.CaPem);
+        await using var sidecar = await SidecarProcess.StartAsync(
+            [
+                "--ApiCache:Upstream:Servers:0:Url=http://127.0.0.1:9",
+                SidecarFixture.CacheOff,
+                "--ApiCache:Security:Mode=Authenticate",
+                "--ApiCache:Security:Authentication:ClientCaFile=" + caFile,
+                "--Sidecar:Listen=",
+                "--Sidecar:Https:Listen=https://127.0.0.1:0",
+                "--Sidecar:Https:CertificateFile=" + _certificateFile,
+                "--Sidecar:Https:KeyFile=" + _keyFile,
+            ]);
         using var stranger = new TestPki("stranger-ca");
-        using var client = stranger.IssueClient("mallory", "system:masters");
+        using var strangers = stranger.IssueClient("mallory", "system:masters");
+        using var known = _pki.IssueClient("alice", "developers");
 
-        var (withStranger, version) = await HandshakeAsync(HttpVersion.Version20, client);
-        var (without, _) = await HandshakeAsync(HttpVersion.Version20);
+        // Act
+        var (sentStrangers, protocol) = await RawHandshakeAsync(sidecar.HttpsAddress!, strangers);
+        var (sentKnown, _) = await RawHandshakeAsync(sidecar.HttpsAddress!, known);
+        var (sentNone, _) = await RawHandshakeAsync(sidecar.HttpsAddress!, null);
 
-        Assert.Equal(Thumbprint(_first), withStranger);
-        Assert.Equal(HttpVersion.Version20, version);
-        Assert.Equal(Thumbprint(_first), without);
+        // Assert
+        Assert.Equal(Thumbprint(strangers), sentStrangers);
+        Assert.Equal(Thumbprint(known), sentKnown);
+        Assert.Null(sentNone);
+        Assert.Equal(SslApplicationProtocol.Http2, protocol);
     }
 
     public async Task DisposeAsync()
@@ -121,8 +152,28 @@ public sealed class SidecarTlsTests : IAsyncLifetime, IDisposable
         File.WriteAllText(_certificateFile, certificatePem);
     }
 
+    /// <summary>
+    /// A TLS handshake (ALPN h2, http/1.1) offering <paramref name="clientCertificate"/>; returns the
+    /// thumbprint of the client certificate sent (null when the server asked for none) and the protocol.
+    /// </summary>
+    private async Task<(string? Sent, SslApplicationProtocol Protocol)> RawHandshakeAsync(Uri address, X509Certificate2? clientCertificate)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(address.Host, address.Port);
+        await using var tls = new SslStream(tcp.GetStream());
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = address.Host,
+            ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+            ClientCertificates = clientCertificate is null ? null : [clientCertificate],
+            LocalCertificateSelectionCallback = (_, _, _, _, _) => clientCertificate!,
+            RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && _issued.Contains(certificate.GetCertHashString(HashAlgorithmName.SHA256)),
+        });
+        return (tls.LocalCertificate?.GetCertHashString(HashAlgorithmName.SHA256), tls.NegotiatedApplicationProtocol);
+    }
+
     /// <summary>GET /healthz on a new connection; returns the certificate the sidecar presented and the HTTP version used.</summary>
-    private async Task<(string Thumbprint, Version Version)> HandshakeAsync(Version version, X509Certificate2? clientCertificate = null)
+    private async Task<(string Thumbprint, Version Version)> HandshakeAsync(Version version)
     {
         string? presented = null;
         using var handler = new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.Zero };
@@ -131,11 +182,6 @@ public sealed class SidecarTlsTests : IAsyncLifetime, IDisposable
             presented = certificate?.GetCertHashString(HashAlgorithmName.SHA256);
             return presented is not null && _issued.Contains(presented);
         };
-        if (clientCertificate is not null)
-        {
-            handler.SslOptions.ClientCertificates = [clientCertificate];
-        }
-
         using var client = new HttpClient(handler)
         {
             BaseAddress = _sidecar.HttpsAddress,
