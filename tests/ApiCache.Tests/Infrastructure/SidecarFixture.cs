@@ -5,6 +5,7 @@ namespace ApiCache.Tests.Infrastructure;
 /// tests of a class (<c>IClassFixture&lt;SidecarFixture&gt;</c>): starting the process takes about a second.
 /// Tests that share it must not depend on request counts; they tell their requests apart by target or User-Agent.
 /// The sidecar forwards only (its cache is off): a fixture upstream replays recorded answers and cannot feed watches.
+/// It runs in Trusted mode: the recorded answers are the apiserver's, whoever asks.
 /// </summary>
 public sealed class SidecarFixture : IAsyncLifetime
 {
@@ -21,11 +22,17 @@ public sealed class SidecarFixture : IAsyncLifetime
     /// <summary>The sidecar argument that turns its cache off (for tests of forwarding alone).</summary>
     public const string CacheOff = "--ApiCache:Cache:Enabled=false";
 
+    /// <summary>
+    /// The sidecar argument for Trusted mode (no authentication of callers; loopback listeners only):
+    /// for tests of forwarding and serving to an upstream without credentials of the sidecar's own.
+    /// </summary>
+    public const string Trusted = "--ApiCache:Security:Mode=Trusted";
+
     public async Task InitializeAsync()
     {
         _upstream = await FixtureUpstream.StartAsync();
         _sidecar = await SidecarProcess.StartAsync(
-            ["--ApiCache:Upstream:Servers:0:Url=" + _upstream.Address, "--Sidecar:Listen=http://127.0.0.1:0", CacheOff]);
+            ["--ApiCache:Upstream:Servers:0:Url=" + _upstream.Address, "--Sidecar:Listen=http://127.0.0.1:0", CacheOff, Trusted]);
     }
 
     /// <summary>A client for the sidecar that ignores any proxy settings of the environment.</summary>

@@ -12,6 +12,9 @@ public sealed class SidecarConfigurationTests
     /// <summary>A syntactically valid upstream nobody listens on: start-up never connects to it.</summary>
     private const string SomeUpstream = "--ApiCache:Upstream:Servers:0:Url=http://127.0.0.1:9";
 
+    /// <summary>ApiCache's own token for <see cref="SomeUpstream"/> (Authenticate mode, the default, needs credentials).</summary>
+    private const string SomeUpstreamToken = "--ApiCache:Upstream:Servers:0:BearerToken=unused";
+
     private const string LoopbackListen = "--Sidecar:Listen=http://127.0.0.1:0";
 
     private static readonly TimeSpan ExitDeadline = TimeSpan.FromSeconds(60);
@@ -87,7 +90,7 @@ public sealed class SidecarConfigurationTests
 
             // Act
             var (exitCode, stdout, stderr) = await SidecarProcess.RunToExitAsync(
-                [SomeUpstream, $"--Sidecar:Listen=http://127.0.0.1:{port}"], ExitDeadline);
+                [SomeUpstream, SomeUpstreamToken, $"--Sidecar:Listen=http://127.0.0.1:{port}"], ExitDeadline);
 
             // Assert
             Assert.True(exitCode == 1, $"exit code {exitCode}, expected 1\nstderr:\n{stderr}\nstdout:\n{stdout}");
@@ -113,7 +116,7 @@ public sealed class SidecarConfigurationTests
     public async Task Start_ListenAddressNotOnThisHost_ExitsOneWithCannotListen()
     {
         // 192.0.2.1 is TEST-NET-1 (RFC 5737): never assigned to a real interface.
-        var (exitCode, _, stderr) = await SidecarProcess.RunToExitAsync([SomeUpstream, "--Sidecar:Listen=http://192.0.2.1:0"], ExitDeadline);
+        var (exitCode, _, stderr) = await SidecarProcess.RunToExitAsync([SomeUpstream, SomeUpstreamToken, "--Sidecar:Listen=http://192.0.2.1:0"], ExitDeadline);
 
         Assert.Equal(1, exitCode);
         Assert.StartsWith("apicache: cannot listen: ", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);

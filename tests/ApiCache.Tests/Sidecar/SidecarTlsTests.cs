@@ -33,7 +33,7 @@ public sealed class SidecarTlsTests : IAsyncLifetime, IDisposable
             [
                 "--ApiCache:Upstream:Servers:0:Url=http://127.0.0.1:9",
                 SidecarFixture.CacheOff,
-                "--ApiCache:Security:Mode=Trusted",
+                SidecarFixture.Trusted,
                 "--Sidecar:Listen=",
                 "--Sidecar:Https:Listen=https://127.0.0.1:0",
                 "--Sidecar:Https:CertificateFile=" + _certificateFile,
@@ -101,6 +101,7 @@ public sealed class SidecarTlsTests : IAsyncLifetime, IDisposable
             [
                 "--ApiCache:Upstream:Servers:0:Url=http://127.0.0.1:9",
                 SidecarFixture.CacheOff,
+                "--ApiCache:Upstream:Servers:0:BearerToken=apicache-token",
                 "--ApiCache:Security:Mode=Authenticate",
                 "--ApiCache:Security:Authentication:ClientCaFile=" + caFile,
                 "--Sidecar:Listen=",
