@@ -68,7 +68,7 @@ internal sealed class DevServerHost : IAsyncDisposable
             },
             tls.ServesHttps ? kestrel => kestrel.UseDevServerTls(tls) : null,
             https: tls.ServesHttps);
-        var serverCertificate = tls.ServesHttps ? X509Certificate2.CreateFromPemFile(tls.CertificateFile!) : null;
+        var serverCertificate = tls.ServesHttps ? X509Certificate2.CreateFromPem(File.ReadAllText(tls.CertificateFile!)) : null;
         return new DevServerHost(server, serverCertificate, clientCertificate);
     }
 
