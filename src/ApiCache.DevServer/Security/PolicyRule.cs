@@ -6,7 +6,7 @@ namespace ApiCache.DevServer.Security;
 /// <summary>
 /// One allow rule, checked like an RBAC rule of a (Cluster)RoleBinding: it applies to its users and
 /// groups; a resource rule matches verb, API group, resource (<c>*</c>, <c>pods/log</c>,
-/// <c>*/status</c>) and name, and when it lists namespaces only requests in those (a RoleBinding
+/// <c>*/status</c>, and beyond RBAC <c>userextras/*</c> for any subresource of one resource) and name, and when it lists namespaces only requests in those (a RoleBinding
 /// in each); a non-resource rule matches verb and path (a trailing <c>*</c> matches a prefix) and
 /// is never namespaced. The allow reason names the binding as RBAC does.
 /// </summary>
@@ -111,7 +111,8 @@ internal sealed class PolicyRule
             return rule == resource;
         }
 
-        return rule == resource + "/" + subresource || rule == "*/" + subresource;
+        // "*/status" as in RBAC; "userextras/*" (any subresource of one resource) is the policy file's own shorthand.
+        return rule == resource + "/" + subresource || rule == "*/" + subresource || rule == resource + "/*";
     }
 
     private static bool UrlMatches(string rule, string path) =>
