@@ -52,6 +52,10 @@ public static class ApiCacheServiceCollectionExtensions
         services.TryAddSingleton<IEndpointAvailability>(static provider => provider.GetRequiredService<UpstreamPool>());
         services.TryAddSingleton<BalancingMetrics>();
         services.TryAddSingleton<ApiCache.Security.UpstreamReviewPoster>();
+        services.TryAddSingleton<ApiCache.Security.AuthenticationMetrics>();
+        services.TryAddSingleton<ApiCache.Security.ClientCertificateAuthenticator>();
+        services.TryAddSingleton<ApiCache.Security.TokenReviewAuthenticator>();
+        services.TryAddSingleton<ApiCache.Security.CallerAuthenticationMiddleware>();
         services.TryAddSingleton<ClientGoAway>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, UpstreamHealthProber>());
         services.TryAddSingleton<UpstreamForwarder>();
