@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using ApiCache.Configuration;
 using ApiCache.DevServer.Configuration;
 using ApiCache.DevServer.Hosting;
 using ApiCache.DevServer.Storage;
@@ -41,6 +42,8 @@ internal sealed class DevServerHost : IAsyncDisposable
                     services.AddSingleton(store);
                 }
 
+                // An embedded cache (EmbedCache) trusts its callers unless a test configures ApiCache itself afterwards.
+                services.Configure<ApiCacheOptions>(static options => options.Security.Mode = SecurityMode.Trusted);
                 services.AddDevServer(options =>
                 {
                     options.BookmarkInterval = TimeSpan.FromSeconds(1);
