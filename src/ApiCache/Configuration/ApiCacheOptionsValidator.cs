@@ -30,7 +30,7 @@ internal sealed class ApiCacheOptionsValidator : IValidateOptions<ApiCacheOption
             failures.Add($"ApiCache:Metrics:MaxSeriesPerInstrument must be at least 1 (got {options.Metrics.MaxSeriesPerInstrument}).");
         }
 
-        Throttling.ThrottlingValidator.Validate(options.Throttling, failures);
+        Throttling.ThrottlingValidator.Validate(options.Throttling, failures, adminIdentitiesRequired: options.Security.Mode == SecurityMode.Trusted);
         ValidateBalancing(options.Balancing, failures);
         ValidateEtcd(options.ConsistentReads, failures);
         ValidateSecurity(options.Security, failures);

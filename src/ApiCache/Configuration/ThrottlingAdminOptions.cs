@@ -2,12 +2,14 @@ namespace ApiCache.Configuration;
 
 /// <summary>
 /// The admin endpoint <c>/apicache/v1/throttles</c>, which reads and changes the throttling rules at
-/// runtime. Off by default; when on, only the identities configured here may use it (and
-/// <c>/apicache/v1/top</c>). Bound from <c>ApiCache:Throttling:Admin</c>.
+/// runtime. Off by default. Who may use it (and <c>/apicache/v1/top</c>): in the Authenticate
+/// security mode, callers the upstream allows by SubjectAccessReview (the path, with the HTTP method
+/// as the verb); in the Trusted mode, only the identities configured here. Bound from
+/// <c>ApiCache:Throttling:Admin</c>.
 /// </summary>
 public sealed class ThrottlingAdminOptions
 {
-    /// <summary>Serve the admin endpoint. Needs <see cref="BearerTokenFile"/> or <see cref="ClientCertificateCommonNames"/>.</summary>
+    /// <summary>Serve the admin endpoint. In the Trusted security mode it needs <see cref="BearerTokenFile"/> or <see cref="ClientCertificateCommonNames"/>.</summary>
     public bool Enabled { get; set; }
 
     /// <summary>

@@ -20,7 +20,8 @@ namespace Microsoft.AspNetCore.Builder;
 public static class ApiCacheEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps ApiCache: its health probes and metrics endpoint (when enabled), the throttling admin
+    /// Maps ApiCache: its health probes and metrics endpoint (when enabled; with
+    /// <c>Security:Authorization:Metrics</c> only for callers allowed to get its path), the throttling admin
     /// endpoints (<c>/apicache/v1/throttles</c>, <c>/apicache/v1/top</c>), and a catch-all, ordered
     /// after every other endpoint, that forwards what the host does not answer itself to the upstream
     /// kube-apiserver. Requests to the catch-all are throttled before any other work: when
@@ -73,8 +74,15 @@ public static class ApiCacheEndpointRouteBuilderExtensions
         if (options.Metrics.Enabled)
         {
             var exporter = services.GetRequiredService<PrometheusTextExporter>();
+            var authorizer = options.Security.Authorization.Metrics ? services.GetRequiredService<ApiCache.Security.RequestAuthorizer>() : null;
             secured.MapGet(options.Metrics.Path, async (HttpContext context) =>
             {
+                // Authorization:Metrics: the caller needs an allowed review of get on the path (none in trusted mode).
+                if (authorizer is not null && await authorizer.AuthorizeEndpointAsync(context) == ApiCache.Security.EndpointAccess.Refused)
+                {
+                    return;
+                }
+
                 context.Response.ContentType = PrometheusTextExporter.ContentType;
                 context.Response.Headers.CacheControl = "no-cache, private";
                 exporter.Write(context.Response.BodyWriter);

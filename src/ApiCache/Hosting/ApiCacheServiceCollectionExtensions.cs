@@ -56,6 +56,17 @@ public static class ApiCacheServiceCollectionExtensions
         services.TryAddSingleton<ApiCache.Security.ClientCertificateAuthenticator>();
         services.TryAddSingleton<ApiCache.Security.TokenReviewAuthenticator>();
         services.TryAddSingleton<ApiCache.Security.CallerAuthenticationMiddleware>();
+
+        // Authorization: SubjectAccessReviews, their decisions cached; THE access reviewer everything uses.
+        services.TryAddSingleton<ApiCache.Security.AuthorizationMetrics>();
+        services.TryAddSingleton<ApiCache.Security.SubjectAccessReviewClient>();
+        services.TryAddSingleton<ApiCache.Security.IAccessReviewer>(static provider => new ApiCache.Security.CachingAccessReviewer(
+            provider.GetRequiredService<ApiCache.Security.SubjectAccessReviewClient>(),
+            provider.GetRequiredService<IOptions<ApiCacheOptions>>().Value.Security.Authorization,
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ApiCache.Security.AuthorizationMetrics>()));
+        services.TryAddSingleton<ApiCache.Security.RequestAuthorizer>();
+
         services.TryAddSingleton<ClientGoAway>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, UpstreamHealthProber>());
         services.TryAddSingleton<UpstreamForwarder>();

@@ -8,7 +8,7 @@ namespace ApiCache.Security;
 /// <c>pods "nope" is forbidden: User "alice" cannot get resource "pods" in API group "" in the namespace "team-b"</c>,
 /// with the authorizer's reason appended after <c>": "</c> when it gave one, and details
 /// <c>{name, group, kind}</c> (kind is the resource). Non-resource requests read
-/// <c>forbidden: User "alice" cannot get path "/metrics"</c>.
+/// <c>forbidden: User "alice" cannot get path "/metrics"</c> with empty details.
 /// </summary>
 internal static class ForbiddenStatus
 {
@@ -19,7 +19,8 @@ internal static class ForbiddenStatus
         var user = Quote(attributes.User.Name);
         if (!attributes.IsResourceRequest)
         {
-            return StatusError.Forbidden(WithReason($"forbidden: User {user} cannot {attributes.Verb} path {Quote(attributes.Path)}", reason));
+            // errors.NewForbidden with an empty GroupResource still has a (empty) details object.
+            return StatusError.Forbidden(WithReason($"forbidden: User {user} cannot {attributes.Verb} path {Quote(attributes.Path)}", reason)) with { EmptyDetails = true };
         }
 
         var resource = attributes.Subresource.Length > 0 ? attributes.Resource + "/" + attributes.Subresource : attributes.Resource;

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Internal;
 namespace ApiCache.Security;
 
 /// <summary>
-/// The clock <see cref="Microsoft.Extensions.Caching.Memory.MemoryCache"/> reads expirations from,
-/// backed by the host's <see cref="TimeProvider"/>, so cached reviews expire on the same (testable) time as the rest of ApiCache.
+/// A <see cref="TimeProvider"/> as the clock <see cref="Microsoft.Extensions.Caching.Memory.MemoryCache"/>
+/// expires entries by, so cached decisions expire by the host's (or a test's) time.
 /// </summary>
 internal sealed class TimeProviderClock(TimeProvider time) : ISystemClock
 {

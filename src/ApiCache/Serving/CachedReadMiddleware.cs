@@ -1,5 +1,6 @@
 using ApiCache.Caching;
 using ApiCache.Requests;
+using ApiCache.Security;
 using ApiCache.Watch;
 using Microsoft.AspNetCore.Http;
 
@@ -11,9 +12,11 @@ namespace ApiCache.Serving;
 /// one object of a cached resource and version, with no subresource, in a scope the resource has,
 /// accepting plain JSON without a Table or metadata-only rendering. While a resource's initial list
 /// is incomplete its LISTs and WATCHes get 429 (a GET is handed on). Watches are served from the
-/// cache (<see cref="WatchResponder"/>) unless <c>ApiCache:Watch:Enabled</c> is off.
+/// cache (<see cref="WatchResponder"/>) unless <c>ApiCache:Watch:Enabled</c> is off. When the
+/// request has an authenticated caller (<see cref="CallerFeature"/>), a read the cache would answer
+/// is first authorized with the upstream (<see cref="RequestAuthorizer"/>).
 /// </summary>
-internal sealed class CachedReadMiddleware(CacheRegistry registry, ListResponder list, GetResponder get, WatchResponder watch, WatchHub watches, ReadFallback fallback) : IMiddleware
+internal sealed class CachedReadMiddleware(CacheRegistry registry, ListResponder list, GetResponder get, WatchResponder watch, WatchHub watches, ReadFallback fallback, RequestAuthorizer authorizer) : IMiddleware
 {
     /// <summary>Serves the request from the cache, or calls <paramref name="next"/>.</summary>
     public Task InvokeAsync(HttpContext context, RequestDelegate next)
@@ -26,7 +29,40 @@ internal sealed class CachedReadMiddleware(CacheRegistry registry, ListResponder
             return next(context);
         }
 
-        if (!read.Resource.Cache.IsReady)
+        // Readiness is read once: a GET found cold is forwarded even if the cache warms meanwhile,
+        // so nothing is answered from the cache without the authorization below.
+        var ready = read.Resource.Cache.IsReady;
+        var caller = CallerFeature.Get(context);
+        var forwardedAnyway = (read.Info.Verb == "get" && !ready) || (read.Info.Verb == "watch" && !watches.Options.Enabled);
+        return caller is null || forwardedAnyway ? ServeAsync(read, ready) : AuthorizeThenServeAsync(read, caller);
+    }
+
+    /// <summary>
+    /// Authorizes the read as the apiserver would before answering anything about it (so a denied
+    /// caller gets 403 before the cold-cache 429 or a 404, and a watch is authorized once, at its
+    /// start); a read whose review the upstream could not give is forwarded, for the upstream to
+    /// authorize with the caller's identity. (Reads that are forwarded unchanged anyway, a GET while
+    /// the cache is cold or a watch while cached watches are off, are left to the upstream.)
+    /// </summary>
+    private async Task AuthorizeThenServeAsync(CachedRead read, CallerFeature caller)
+    {
+        var info = RequestInfoFeature.Get(read.Context); // as parsed: the name of a metadata.name= list, the namespace of a namespace
+        var attributes = RequestAuthorizer.ForRead(caller.User, info, read.Context.Request.Query, authorizer.SendsSelectors);
+        switch (await authorizer.AuthorizeAsync(read.Context, attributes))
+        {
+            case AuthorizationVerdict.Allowed:
+                await ServeAsync(read, read.Resource.Cache.IsReady);
+                break;
+            case AuthorizationVerdict.Unavailable:
+                await fallback.ForwardAsync(read, Consistency.ReadPath.Forwarded);
+                break;
+        }
+    }
+
+    /// <summary>Answers the read from the cache; while the cache is not <paramref name="ready"/>, forwards a GET and rejects a LIST or WATCH with 429.</summary>
+    private Task ServeAsync(CachedRead read, bool ready)
+    {
+        if (!ready)
         {
             return read.Info.Verb == "get" ? fallback.ForwardAsync(read, Consistency.ReadPath.Forwarded) : fallback.RejectColdAsync(read);
         }
@@ -36,7 +72,7 @@ internal sealed class CachedReadMiddleware(CacheRegistry registry, ListResponder
             "list" => list.ServeAsync(read),
             "get" => get.ServeAsync(read),
             "watch" when watches.Options.Enabled => watch.ServeAsync(read),
-            _ => next(context),
+            _ => read.Next(read.Context),
         };
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using ApiCache.Configuration;
+using ApiCache.Security;
 using ApiCache.Serving;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -15,8 +16,14 @@ namespace ApiCache.Throttling;
 /// The admin endpoints: <c>/apicache/v1/throttles</c> (GET the rules, PUT the whole list, DELETE
 /// all), <c>/apicache/v1/throttles/{name}</c> (GET, PUT to add or replace, DELETE one rule) and
 /// <c>/apicache/v1/top</c> (the heaviest User-Agents of the last minute). The rule endpoints exist
-/// only when <see cref="ThrottlingAdminOptions.Enabled"/>; they (and <c>/top</c> then) accept only
-/// the configured identities. Errors are Kubernetes Status objects: 400 with the validation
+/// only when <see cref="ThrottlingAdminOptions.Enabled"/>. Who may use them: when the request has an
+/// authenticated caller (<see cref="SecurityMode.Authenticate"/>), an allowed SubjectAccessReview of
+/// the path with the lower-cased HTTP method as the verb (e.g. RBAC <c>nonResourceURLs:
+/// ["/apicache/v1/*"]</c>) decides, for <c>/top</c> too, and the token file and certificate names are
+/// not consulted; a request without one is refused with 401 in that mode. In
+/// <see cref="SecurityMode.Trusted"/> mode the rule endpoints (and <c>/top</c> then) accept only the
+/// configured identities, and <c>/top</c> is open while the rule endpoints are off. Errors are
+/// Kubernetes Status objects: 400 with the validation
 /// messages (the previous rules stay in force), 401 without valid credentials, 403 for an identity
 /// that is not allowed, 404 for an unknown rule, 405 for other methods, 409 when the generation
 /// sent is stale, 413 for bodies over <see cref="MaxBodyBytes"/>.
@@ -39,6 +46,7 @@ internal sealed class ThrottleAdminApi
     private readonly UserAgentTraffic _traffic;
     private readonly InflightCounters _inflight;
     private readonly AdminAuthenticator? _authenticator;
+    private readonly RequestAuthorizer _authorizer;
     private readonly ILogger<ThrottleAdminApi> _logger;
 
     public ThrottleAdminApi(
@@ -46,10 +54,12 @@ internal sealed class ThrottleAdminApi
         UserAgentTraffic traffic,
         InflightCounters inflight,
         IOptions<ApiCacheOptions> options,
+        RequestAuthorizer authorizer,
         ILogger<ThrottleAdminApi> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
+        _authorizer = authorizer;
         _traffic = traffic;
         _inflight = inflight;
         _logger = logger;
@@ -241,6 +251,12 @@ internal sealed class ThrottleAdminApi
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 
+    private static Task AdminOffAsync(HttpContext context) =>
+        StatusWriter.WriteAsync(
+            context.Response,
+            new StatusError(404, "NotFound", $"the throttling admin endpoint is off: set {ThrottlingValidator.Key}:Admin:Enabled to true (in the Trusted security mode with a BearerTokenFile or ClientCertificateCommonNames)") { EmptyDetails = true },
+            context.RequestAborted);
+
     private static StatusError NotFound(string name) =>
         new(404, "NotFound", $"throttle rule \"{name}\" not found") { DetailsName = name, DetailsKind = "throttles" };
 
@@ -352,6 +368,29 @@ internal sealed class ThrottleAdminApi
     /// </summary>
     private async Task<bool> AuthorizeAsync(HttpContext context, bool rulesEndpoint)
     {
+        var method = context.Request.Method;
+        var path = context.Request.Path.Value ?? "";
+        switch (await _authorizer.AuthorizeEndpointAsync(context))
+        {
+            case EndpointAccess.Refused:
+                return false;
+            case EndpointAccess.Allowed:
+                if (rulesEndpoint && _authenticator is null)
+                {
+                    await AdminOffAsync(context);
+                    return false;
+                }
+
+                if (!HttpMethods.IsGet(method))
+                {
+                    var user = "user " + CallerFeature.Get(context)!.User.Name;
+                    ThrottlingLog.AdminRequest(_logger, method, path, user);
+                }
+
+                return true;
+        }
+
+        // No authenticated caller (trusted mode): the configured token file and certificate names.
         if (_authenticator is null)
         {
             if (!rulesEndpoint)
@@ -359,16 +398,11 @@ internal sealed class ThrottleAdminApi
                 return true;
             }
 
-            await StatusWriter.WriteAsync(
-                context.Response,
-                new StatusError(404, "NotFound", $"the throttling admin endpoint is off: set {ThrottlingValidator.Key}:Admin:Enabled to true with a BearerTokenFile or ClientCertificateCommonNames") { EmptyDetails = true },
-                context.RequestAborted);
+            await AdminOffAsync(context);
             return false;
         }
 
         var (outcome, identity) = _authenticator.Authenticate(context);
-        var method = context.Request.Method;
-        var path = context.Request.Path.Value ?? "";
         switch (outcome)
         {
             case AdminAuthOutcome.Allowed:

@@ -14,8 +14,12 @@ internal static class ThrottlingValidator
     /// <summary>The most User-Agent products the metrics may name.</summary>
     public const int MaxTopUserAgents = 1000;
 
-    /// <summary>Adds a message to <paramref name="failures"/> for each problem in <paramref name="options"/>.</summary>
-    public static void Validate(ThrottlingOptions options, List<string> failures)
+    /// <summary>
+    /// Adds a message to <paramref name="failures"/> for each problem in <paramref name="options"/>.
+    /// The admin endpoint needs a configured identity only when <paramref name="adminIdentitiesRequired"/>
+    /// (the Trusted security mode); otherwise SubjectAccessReviews decide who may use it.
+    /// </summary>
+    public static void Validate(ThrottlingOptions options, List<string> failures, bool adminIdentitiesRequired = true)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(failures);
@@ -44,7 +48,7 @@ internal static class ThrottlingValidator
         if (admin is not null && admin.Enabled)
         {
             var names = admin.ClientCertificateCommonNames ?? [];
-            if (string.IsNullOrWhiteSpace(admin.BearerTokenFile) && names.Count == 0)
+            if (adminIdentitiesRequired && string.IsNullOrWhiteSpace(admin.BearerTokenFile) && names.Count == 0)
             {
                 failures.Add($"{Key}:Admin:Enabled is true but no identity may use it: set {Key}:Admin:BearerTokenFile and/or {Key}:Admin:ClientCertificateCommonNames.");
             }

@@ -278,6 +278,7 @@ public sealed class ThrottleAdminApiTests : IAsyncLifetime, IDisposable
             {
                 ProxyHost.ForwardingOnly(options);
                 options.Upstream.Servers.Add(new UpstreamServerOptions { Url = _upstream.Address.ToString() });
+                options.Security.Mode = SecurityMode.Trusted; // the configured identities decide (no authenticated callers)
                 options.Throttling.Admin.Enabled = true;
                 options.Throttling.Admin.ClientCertificateCommonNames = ["ops-admin"];
             }),
@@ -334,6 +335,7 @@ public sealed class ThrottleAdminApiTests : IAsyncLifetime, IDisposable
             {
                 ProxyHost.ForwardingOnly(options);
                 options.Upstream.Servers.Add(new UpstreamServerOptions { Url = _upstream.Address.ToString() });
+                options.Security.Mode = SecurityMode.Trusted; // the configured identities decide (no authenticated callers)
                 configure(options);
             }));
 }

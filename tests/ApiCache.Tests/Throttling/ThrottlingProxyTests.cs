@@ -310,6 +310,7 @@ public sealed class ThrottlingProxyTests : IAsyncLifetime
                 {
                     ProxyHost.ForwardingOnly(options);
                     options.Upstream.Servers.Add(new UpstreamServerOptions { Url = _upstream.Address.ToString() });
+                    options.Security.Mode = SecurityMode.Trusted; // /apicache/v1/top is open without authenticated callers
                     configure(options);
                 });
             });

@@ -68,7 +68,7 @@ public sealed class ThrottlingSidecarTests : IAsyncLifetime
     {
         // Arrange
         await using var sidecar = await SidecarProcess.StartAsync(
-            Args("--ApiCache:Throttling:Admin:Enabled=true", "--ApiCache:Throttling:Admin:BearerTokenFile=admin-token"),
+            Args("--ApiCache:Throttling:Admin:Enabled=true", "--ApiCache:Throttling:Admin:BearerTokenFile=admin-token", "--ApiCache:Security:Mode=Trusted"),
             files: new Dictionary<string, string> { ["admin-token"] = "t0ken-for-tests\n" });
         using var client = new ThrottlingClient(sidecar.Address);
         var before = await client.StatusAsync("/api/v1/pods", "bad-agent/1.0");
@@ -158,7 +158,7 @@ public sealed class ThrottlingSidecarTests : IAsyncLifetime
         string[] args = setting.Contains("BearerTokenFile", StringComparison.Ordinal)
             ? [setting, "--ApiCache:Throttling:Admin:Enabled=true"]
             : setting.Contains("Admin", StringComparison.Ordinal)
-                ? [setting]
+                ? [setting, "--ApiCache:Security:Mode=Trusted"] // identities are required only where no SubjectAccessReview decides
                 : [setting, "--ApiCache:Throttling:Rules:0:Name=bad", "--ApiCache:Throttling:Rules:0:UserAgent:Product=bad-agent"];
 
         // Act
