@@ -1,15 +1,17 @@
 using System.Net;
 using System.Net.Http.Headers;
 using ApiCache.Security;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ApiCache.Tests.Security.Authentication;
 
 /// <summary>
 /// Impersonation the caller asks for: each requested attribute authorized as the apiserver does
 /// (verb impersonate, the caller as the user), the impersonated user forwarded when allowed, the
-/// apiserver's 403 when not, and no impersonation at all without an access reviewer.
+/// apiserver's 403 when not (or when no decision can be had), and no impersonation at all without an access reviewer.
 /// </summary>
 public sealed class CallerImpersonationTests : IAsyncLifetime
 {
@@ -108,10 +110,11 @@ public sealed class CallerImpersonationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Impersonation_NoAccessReviewer_Answers403()
+    public async Task Impersonation_ReviewUnavailable_Answers403AndPlainRequestsStillPass()
     {
-        // Arrange: no reviewer registered at all.
-        await using var proxy = await StartProxyAsync(reviewer: null);
+        // Arrange: no decision can be had.
+        var reviewer = new FakeAccessReviewer(_ => throw new AccessReviewUnavailableException("upstream down"));
+        await using var proxy = await StartProxyAsync(reviewer);
         using var client = new HttpClient { BaseAddress = proxy.Address };
         using var request = Request("alice-token");
         request.Headers.TryAddWithoutValidation("Impersonate-User", "bob");
@@ -123,12 +126,33 @@ public sealed class CallerImpersonationTests : IAsyncLifetime
 
         // Assert
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.StartsWith(
+        Assert.Equal(
             "users \"bob\" is forbidden: User \"alice\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope",
-            System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["message"]!.GetValue<string>(),
-            StringComparison.Ordinal);
+            JsonNode.Parse(await response.Content.ReadAsStringAsync())!["message"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.OK, withoutImpersonation.StatusCode);
         Assert.Equal(["alice"], Assert.Single(_upstream.Forwarded).Values("Impersonate-User"));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_NoAccessReviewer_RefusesWith403()
+    {
+        // Arrange: impersonation checked without any reviewer to ask.
+        var impersonation = new CallerImpersonation(reviewer: null, NullLogger.Instance);
+        var context = new DefaultHttpContext();
+        context.Request.Path = "/api/v1/pods";
+        context.Request.Headers["Impersonate-User"] = "bob";
+        context.Response.Body = new MemoryStream();
+        var alice = UserInfo.Authenticated("alice", "", ["developers"]);
+
+        // Act
+        var user = await impersonation.ApplyAsync(context, alice);
+
+        // Assert
+        Assert.Null(user);
+        Assert.Equal(403, context.Response.StatusCode);
+        context.Response.Body.Position = 0;
+        var message = JsonNode.Parse(context.Response.Body)!["message"]!.GetValue<string>();
+        Assert.StartsWith("users \"bob\" is forbidden: User \"alice\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope: ", message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -153,17 +177,13 @@ public sealed class CallerImpersonationTests : IAsyncLifetime
         Assert.Empty(_upstream.Forwarded);
     }
 
-    private Task<Infrastructure.LoopbackServer> StartProxyAsync(FakeAccessReviewer? reviewer) =>
+    private Task<Infrastructure.LoopbackServer> StartProxyAsync(FakeAccessReviewer reviewer) =>
         AuthenticatingProxy.StartAsync(_upstream, services: (services, afterApiCache) =>
         {
             if (afterApiCache)
             {
-                // Whatever the authorization side registers, these tests decide.
-                services.RemoveAll<IAccessReviewer>();
-                if (reviewer is not null)
-                {
-                    services.AddSingleton<IAccessReviewer>(reviewer);
-                }
+                // Whatever the authorization side registers, these tests decide (the last registration wins).
+                services.AddSingleton<IAccessReviewer>(reviewer);
             }
         });
 
