@@ -9,10 +9,12 @@ namespace ApiCache.DevServer.Api;
 /// <summary>
 /// The REST surface of the dev API server: resolves <c>/api/v1/...</c> and <c>/apis/g/v/...</c>
 /// paths the way the apiserver's RequestInfoFactory does and hands each verb to its handler;
-/// anything not served answers the apiserver's 404 or 405 Status.
+/// anything not served answers the apiserver's 404 or 405 Status. With security on, the review
+/// resources (TokenReview, SubjectAccessReview and the self reviews) are answered first.
 /// </summary>
 internal sealed class ResourceApi(
-    ResourceCatalog catalog, GetHandler get, ListHandler list, WatchHandler watch, CreateHandler create, UpdateHandler update, DeleteHandler delete)
+    ResourceCatalog catalog, GetHandler get, ListHandler list, WatchHandler watch, CreateHandler create, UpdateHandler update, DeleteHandler delete,
+    Security.ReviewApi reviews)
 {
     /// <summary>The apiserver's answer for a path it does not serve.</summary>
     public static readonly StatusError NotFoundError = new(404, "NotFound", "the server could not find the requested resource") { EmptyDetails = true };
@@ -25,6 +27,11 @@ internal sealed class ResourceApi(
     {
         context.Response.Headers["Audit-Id"] = Guid.NewGuid().ToString();
         var info = RequestInfoParser.Parse(context.Request);
+        if (await reviews.TryHandleAsync(context, info))
+        {
+            return;
+        }
+
         var resource = info.IsResourceRequest ? catalog.Find(info.ApiGroup, info.ApiVersion, info.Resource) : null;
         if (resource is null || (info.Subresource.Length > 0 && !(info.Subresource == "status" && resource.HasStatus)))
         {

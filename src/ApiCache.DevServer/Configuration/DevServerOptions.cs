@@ -47,6 +47,15 @@ public sealed class DevServerOptions
     /// <summary>The synthetic cluster to create at start (nothing by default).</summary>
     public SeedingOptions Seed { get; set; } = new();
 
+    /// <summary>
+    /// Authentication and authorization (<c>DevServer:Security</c>): off unless a policy file is
+    /// configured.
+    /// </summary>
+    public DevServerSecurityOptions Security { get; set; } = new();
+
+    /// <summary>HTTPS and client certificates (<c>DevServer:Tls</c>): plain HTTP unless a certificate and key are configured.</summary>
+    public DevServerTlsOptions Tls { get; set; } = new();
+
     /// <summary>Resources served besides the built-in ones, as generic JSON (like CRDs).</summary>
     public IList<ExtraResourceOptions> ExtraResources { get; } = [];
 }

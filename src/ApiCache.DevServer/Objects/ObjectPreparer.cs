@@ -208,7 +208,11 @@ internal sealed partial class ObjectPreparer(TimeProvider time)
         return keys.Any(k => !JsonNode.DeepEquals(updated[k], current[k]));
     }
 
-    private static StatusError? CheckTypeMeta(JsonObject obj, ResourceDefinition resource)
+    /// <summary>
+    /// Checks the body's apiVersion and kind against <paramref name="resource"/> (either may be
+    /// missing) and writes both first, in Go's order; returns the apiserver's 400 on a mismatch.
+    /// </summary>
+    internal static StatusError? CheckTypeMeta(JsonObject obj, ResourceDefinition resource)
     {
         var kind = obj["kind"]?.GetValue<string>();
         var apiVersion = obj["apiVersion"]?.GetValue<string>();

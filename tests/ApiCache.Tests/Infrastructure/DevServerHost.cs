@@ -1,4 +1,6 @@
 using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using ApiCache.Configuration;
@@ -11,15 +13,23 @@ namespace ApiCache.Tests.Infrastructure;
 
 /// <summary>
 /// The dev API server on a real loopback port, over a store the test chooses (in memory by
-/// default), with an HttpClient pointed at it and helpers that speak its JSON.
+/// default), with an HttpClient pointed at it and helpers that speak its JSON. With
+/// <c>o.Tls</c> (certificate and key files) it serves https://127.0.0.1:port through the same
+/// Kestrel setup as the host program, and its clients trust exactly that serving certificate;
+/// <c>o.Security.PolicyFile</c> turns on authentication and authorization.
 /// </summary>
 internal sealed class DevServerHost : IAsyncDisposable
 {
-    private DevServerHost(LoopbackServer server)
+    public const string UserAgent = "apicache-tests/v1.0.0 (linux/amd64) kubernetes/test";
+
+    private readonly X509Certificate2? _serverCertificate;
+    private readonly List<HttpClient> _clients = [];
+
+    private DevServerHost(LoopbackServer server, X509Certificate2? serverCertificate, X509Certificate2? clientCertificate)
     {
         Server = server;
-        Client = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(60) };
-        Client.DefaultRequestHeaders.UserAgent.ParseAdd("apicache-tests/v1.0.0 (linux/amd64) kubernetes/test");
+        _serverCertificate = serverCertificate;
+        Client = CreateClient(clientCertificate);
     }
 
     public LoopbackServer Server { get; }
@@ -30,9 +40,17 @@ internal sealed class DevServerHost : IAsyncDisposable
 
     public IRevisionedStore Store => Server.Services.GetRequiredService<IRevisionedStore>();
 
-    /// <summary>Starts a dev server; <paramref name="store"/> null means a fresh in-memory store.</summary>
-    public static async Task<DevServerHost> StartAsync(Action<DevServerOptions>? configure = null, IRevisionedStore? store = null)
+    /// <summary>
+    /// Starts a dev server; <paramref name="store"/> null means a fresh in-memory store. With TLS
+    /// configured, <see cref="Client"/> presents <paramref name="clientCertificate"/> when given.
+    /// </summary>
+    public static async Task<DevServerHost> StartAsync(
+        Action<DevServerOptions>? configure = null, IRevisionedStore? store = null, X509Certificate2? clientCertificate = null)
     {
+        // The TLS settings decide how Kestrel listens, so they are read now, as AddDevServer reads EmbedCache.
+        var probe = new DevServerOptions();
+        configure?.Invoke(probe);
+        var tls = probe.Tls;
         var server = await LoopbackServer.StartAsync(
             app => app.MapDevServer(),
             services =>
@@ -50,8 +68,42 @@ internal sealed class DevServerHost : IAsyncDisposable
                     options.ExtraResources.Add(Widgets());
                     configure?.Invoke(options);
                 });
-            });
-        return new DevServerHost(server);
+            },
+            tls.ServesHttps ? kestrel => kestrel.UseDevServerTls(tls) : null,
+            https: tls.ServesHttps);
+        var serverCertificate = tls.ServesHttps ? X509Certificate2.CreateFromPem(File.ReadAllText(tls.CertificateFile!)) : null;
+        return new DevServerHost(server, serverCertificate, clientCertificate);
+    }
+
+    /// <summary>
+    /// Another client of this server (disposed with it): the tests' User-Agent, the serving
+    /// certificate trusted when TLS is on, <paramref name="clientCertificate"/> presented when given,
+    /// <paramref name="bearerToken"/> sent when given.
+    /// </summary>
+    public HttpClient CreateClient(X509Certificate2? clientCertificate = null, string? bearerToken = null)
+    {
+        var handler = new SocketsHttpHandler();
+        if (_serverCertificate is { } trusted)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                certificate is not null && (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == SslPolicyErrors.None
+                && certificate.GetRawCertData().AsSpan().SequenceEqual(trusted.RawData);
+            if (clientCertificate is not null)
+            {
+                handler.SslOptions.ClientCertificates = [clientCertificate];
+                handler.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => clientCertificate;
+            }
+        }
+
+        var client = new HttpClient(handler) { BaseAddress = Server.Address, Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
+        if (bearerToken is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+        }
+
+        _clients.Add(client);
+        return client;
     }
 
     /// <summary>The example CRD of the fixtures: example.com/v1 widgets, namespaced, short name wd.</summary>
@@ -111,7 +163,12 @@ internal sealed class DevServerHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
+        foreach (var client in _clients)
+        {
+            client.Dispose();
+        }
+
+        _serverCertificate?.Dispose();
         await Server.DisposeAsync();
     }
 }

@@ -45,8 +45,18 @@ internal sealed class LoopbackServer : IAsyncDisposable
 
         configureServices?.Invoke(builder.Services);
         var app = builder.Build();
-        configureApp(app);
-        await app.StartAsync();
+        try
+        {
+            configureApp(app);
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A start-up failure (the test may expect it) leaves nothing behind.
+            await app.DisposeAsync();
+            throw;
+        }
+
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new LoopbackServer(app, new Uri(address));
     }
