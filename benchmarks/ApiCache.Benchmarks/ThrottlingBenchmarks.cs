@@ -139,6 +139,7 @@ public class ThrottlingBenchmarks : IDisposable
             {
                 options.Upstream.Servers.Add(new UpstreamServerOptions { Url = "http://127.0.0.1:9/" });
                 options.Cache.Enabled = false;
+                options.Security.Mode = SecurityMode.Trusted;
                 rules(options.Throttling.Rules);
             })
             .BuildServiceProvider();

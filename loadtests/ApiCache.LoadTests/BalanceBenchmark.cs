@@ -62,6 +62,7 @@ internal static class BalanceBenchmark
             services => services.AddApiCache(options =>
             {
                 options.Cache.Enabled = false;
+                options.Security.Mode = SecurityMode.Trusted;
                 options.Throttling.MaxReadsInFlight = 0;
                 foreach (var relay in relays)
                 {

@@ -33,6 +33,7 @@ internal sealed class ApiCacheOptionsValidator : IValidateOptions<ApiCacheOption
         Throttling.ThrottlingValidator.Validate(options.Throttling, failures, adminIdentitiesRequired: options.Security.Mode == SecurityMode.Trusted);
         ValidateBalancing(options.Balancing, failures);
         ValidateEtcd(options.ConsistentReads, failures);
+        ValidateSecurity(options.Security, failures);
 
         if (options.Cache.Enabled)
         {
@@ -96,6 +97,68 @@ internal sealed class ApiCacheOptionsValidator : IValidateOptions<ApiCacheOption
         if (double.IsNaN(balancing.GoAwayChance) || balancing.GoAwayChance is < 0 or > 1)
         {
             failures.Add($"{Section}:GoAwayChance must be a probability between 0 (off) and 1 (got {balancing.GoAwayChance}); the apiserver's --goaway-chance is usually 0.001 to 0.02.");
+        }
+    }
+
+    /// <summary>
+    /// Authentication and identity forwarding: known modes, sane token cache settings, files that
+    /// exist, and both front-proxy files in front-proxy mode. (That the upstream has credentials of
+    /// ApiCache's own is checked when the upstream is resolved, since a kubeconfig may supply them.)
+    /// </summary>
+    private static void ValidateSecurity(SecurityOptions security, List<string> failures)
+    {
+        const string Section = "ApiCache:Security";
+        if (!Enum.IsDefined(security.Mode))
+        {
+            failures.Add($"{Section}:Mode '{security.Mode}' is not a mode; use Authenticate or Trusted.");
+            return;
+        }
+
+        if (security.Mode != SecurityMode.Authenticate)
+        {
+            return;
+        }
+
+        var authentication = security.Authentication;
+        if (authentication.TokenSuccessTtl < TimeSpan.Zero || authentication.TokenFailureTtl < TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:Authentication:TokenSuccessTtl and TokenFailureTtl must not be negative (got {authentication.TokenSuccessTtl} and {authentication.TokenFailureTtl}); zero does not cache.");
+        }
+
+        if (authentication.TokenCacheSize < 1)
+        {
+            failures.Add($"{Section}:Authentication:TokenCacheSize must be at least 1 (got {authentication.TokenCacheSize}).");
+        }
+
+        if (!string.IsNullOrWhiteSpace(authentication.ClientCaFile) && !File.Exists(authentication.ClientCaFile))
+        {
+            failures.Add($"{Section}:Authentication:ClientCaFile '{authentication.ClientCaFile}' does not exist; fix the path or create the file.");
+        }
+
+        var forwarding = security.Forwarding;
+        if (!Enum.IsDefined(forwarding.Mode))
+        {
+            failures.Add($"{Section}:Forwarding:Mode '{forwarding.Mode}' is not a mode; use Impersonate or FrontProxy.");
+            return;
+        }
+
+        if (forwarding.Mode != IdentityForwardingMode.FrontProxy)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(forwarding.FrontProxyCertificateFile) || string.IsNullOrWhiteSpace(forwarding.FrontProxyKeyFile))
+        {
+            failures.Add($"{Section}:Forwarding:Mode is FrontProxy, so {Section}:Forwarding:FrontProxyCertificateFile and {Section}:Forwarding:FrontProxyKeyFile must both be set (the client certificate the upstream trusts through --requestheader-client-ca-file, and its key).");
+            return;
+        }
+
+        foreach (var (file, key) in new[] { (forwarding.FrontProxyCertificateFile, "FrontProxyCertificateFile"), (forwarding.FrontProxyKeyFile, "FrontProxyKeyFile") })
+        {
+            if (!File.Exists(file))
+            {
+                failures.Add($"{Section}:Forwarding:{key} '{file}' does not exist; fix the path or create the file.");
+            }
         }
     }
 

@@ -35,7 +35,8 @@ internal sealed partial class UpstreamForwarder
     private readonly TimeProvider _time;
     private readonly ILogger<UpstreamForwarder> _logger;
     private readonly ForwarderRequestConfig _requestConfig;
-    private readonly ForwardingTransformer _transformer = new();
+    private readonly ForwardingTransformer _transformer;
+    private readonly bool _authenticate;
     private readonly CancellationToken _stopping;
 
     public UpstreamForwarder(
@@ -57,6 +58,8 @@ internal sealed partial class UpstreamForwarder
         _metrics = metrics;
         _time = time;
         _logger = logger;
+        _transformer = new ForwardingTransformer(options.Value.Security);
+        _authenticate = options.Value.Security.Mode == SecurityMode.Authenticate;
         _requestConfig = new ForwarderRequestConfig
         {
             ActivityTimeout = options.Value.Forwarding.ActivityTimeout,
@@ -67,6 +70,15 @@ internal sealed partial class UpstreamForwarder
     /// <summary>Forwards <paramref name="context"/>'s request and copies the answer back.</summary>
     public async Task ForwardAsync(HttpContext context)
     {
+        if (_authenticate && Security.CallerFeature.Get(context) is null)
+        {
+            // Never forward with ApiCache's own identity for a caller nobody authenticated (a host
+            // that bypassed the authentication middleware): fail closed.
+            LogUnauthenticated(_logger, context.Request.Method, context.Request.Path);
+            await CacheAnswer.WriteErrorAsync(context, StatusError.Unauthorized());
+            return;
+        }
+
         var info = RequestInfoFeature.Get(context);
         var feature = new ForwardingFeature(info, _metrics, _time);
         context.Features.Set(feature);
@@ -86,7 +98,7 @@ internal sealed partial class UpstreamForwarder
             ForwarderError error;
             try
             {
-                error = await _forwarder.SendAsync(context, endpoint.DestinationPrefix, endpoint.Invoker, _requestConfig, _transformer);
+                error = await _forwarder.SendAsync(context, endpoint.DestinationPrefix, endpoint.ForwardingInvoker, _requestConfig, _transformer);
             }
             finally
             {
@@ -198,6 +210,9 @@ internal sealed partial class UpstreamForwarder
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Forwarding {Method} {Path} to {Upstream} failed before any response; retrying on another endpoint")]
     private static partial void LogRetried(ILogger logger, string method, PathString path, string upstream, Exception? exception);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "{Method} {Path} reached the forwarder without an authenticated caller (is the authentication middleware bypassed?); answered 401")]
+    private static partial void LogUnauthenticated(ILogger logger, string method, PathString path);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Forwarded {Method} {Path} to {Upstream} ended early: {Error} ({Reason})")]
     private static partial void LogForwardingEnded(ILogger logger, string method, PathString path, string upstream, ForwarderError error, string? reason);

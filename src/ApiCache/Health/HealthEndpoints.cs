@@ -18,7 +18,8 @@ namespace ApiCache.Health;
 /// as the apiserver's <c>informer-sync</c>, failing until its first list is stored and again
 /// whenever the cache is not serving it: during a re-list (after a 410 Gone or a broken watch) and
 /// after its byte budget was exceeded, until the next list fits. Liveness and <c>/healthz</c> do not
-/// look at the caches: a cold cache is not a reason to restart the process.
+/// look at the caches: a cold cache is not a reason to restart the process. The probes are open to
+/// every caller (<see cref="Security.UnauthenticatedEndpointMetadata"/>).
 /// </summary>
 internal static class HealthEndpoints
 {
@@ -48,7 +49,8 @@ internal static class HealthEndpoints
 
     private static void MapProbe(IEndpointRouteBuilder endpoints, string name, HealthCheck[] checks)
     {
-        endpoints.MapGet("/" + name, (HttpContext context) => Respond(context, name, checks));
+        endpoints.MapGet("/" + name, (HttpContext context) => Respond(context, name, checks))
+            .WithMetadata(Security.UnauthenticatedEndpointMetadata.Instance);
 
         // A catch-all, so check names with a slash (cache-sync/pods) are reachable too.
         endpoints.MapGet("/" + name + "/{**check}", (HttpContext context, string? check) =>
@@ -61,7 +63,7 @@ internal static class HealthEndpoints
             }
 
             return Respond(context, name, single);
-        });
+        }).WithMetadata(Security.UnauthenticatedEndpointMetadata.Instance);
     }
 
     private static Task Respond(HttpContext context, string name, HealthCheck[] checks)

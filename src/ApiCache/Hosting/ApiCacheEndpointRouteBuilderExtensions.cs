@@ -4,12 +4,14 @@ using ApiCache.Configuration;
 using ApiCache.Forwarding;
 using ApiCache.Health;
 using ApiCache.Metrics;
+using ApiCache.Security;
 using ApiCache.Serving;
 using ApiCache.Throttling;
 using ApiCache.Upstream;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -30,7 +32,11 @@ public static class ApiCacheEndpointRouteBuilderExtensions
     /// the rest reaches the catch-all. With <c>Balancing:GoAwayChance</c> above zero, a middleware
     /// before the throttle may end client connections gracefully after a response (never a watch's).
     /// Embedded in an API server (<c>AddApiCacheInProcessUpstream()</c>),
-    /// no catch-all is mapped: what the cache does not answer goes to the host's own endpoints. Bad
+    /// no catch-all is mapped: what the cache does not answer goes to the host's own endpoints.
+    /// With <c>ApiCache:Security:Mode</c> Authenticate (the default), every request is authenticated
+    /// before all of that (the health probes excepted): on a <c>WebApplication</c> by a middleware
+    /// added here before the others (it sees every request routed in the host, the host's own
+    /// endpoints included), otherwise inside each endpoint ApiCache maps. Trusted mode logs a warning. Bad
     /// configuration throws <see cref="ApiCacheConfigurationException"/> (or an
     /// <see cref="OptionsValidationException"/>) here, so start-up fails with a clear message.
     /// </summary>
@@ -62,11 +68,14 @@ public static class ApiCacheEndpointRouteBuilderExtensions
             HealthEndpoints.Map(endpoints);
         }
 
+        // Authentication first: everything mapped on `secured` (and, on a WebApplication, every request) passes it.
+        var secured = MapAuthentication(endpoints, options.Security, embedded);
+
         if (options.Metrics.Enabled)
         {
             var exporter = services.GetRequiredService<PrometheusTextExporter>();
             var authorizer = options.Security.Authorization.Metrics ? services.GetRequiredService<ApiCache.Security.RequestAuthorizer>() : null;
-            endpoints.MapGet(options.Metrics.Path, async (HttpContext context) =>
+            secured.MapGet(options.Metrics.Path, async (HttpContext context) =>
             {
                 // Authorization:Metrics: the caller needs an allowed review of get on the path (none in trusted mode).
                 if (authorizer is not null && await authorizer.AuthorizeEndpointAsync(context) == ApiCache.Security.EndpointAccess.Refused)
@@ -83,7 +92,7 @@ public static class ApiCacheEndpointRouteBuilderExtensions
 
         // Throttling: the rules in force (validated with the options), their admin endpoints, file reloads.
         var gate = services.GetRequiredService<ThrottleGate>();
-        services.GetRequiredService<ThrottleAdminApi>().Map(endpoints);
+        services.GetRequiredService<ThrottleAdminApi>().Map(secured);
         services.GetRequiredService<ThrottleConfigurationReloader>();
 
         // Reads of cached resources: answered by a middleware after routing, whichever endpoint matched
@@ -124,10 +133,57 @@ public static class ApiCacheEndpointRouteBuilderExtensions
             }
         }
 
-        var forwarding = endpoints.Map("/{**path}", forward)
+        var forwarding = secured.Map("/{**path}", forward)
             .WithDisplayName("ApiCache forwarding")
             .WithMetadata(ThrottledEndpointMetadata.Instance);
         forwarding.Add(static builder => ((RouteEndpointBuilder)builder).Order = int.MaxValue);
         return forwarding;
+    }
+
+    /// <summary>
+    /// Puts caller authentication in front of ApiCache (Authenticate mode): on an application
+    /// builder, a middleware that runs before every other ApiCache middleware; otherwise a route
+    /// group whose endpoints' delegates are wrapped. Returns where ApiCache's authenticated endpoints
+    /// are to be mapped. In trusted mode, warns and returns <paramref name="endpoints"/>.
+    /// </summary>
+    private static IEndpointRouteBuilder MapAuthentication(IEndpointRouteBuilder endpoints, SecurityOptions security, bool embedded)
+    {
+        var services = endpoints.ServiceProvider;
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(SecurityLog.Category);
+        var upstreams = services.GetRequiredService<UpstreamEndpointSet>().Endpoints;
+        if (security.Mode != SecurityMode.Authenticate)
+        {
+            SecurityLog.Trusted(logger, embedded
+                ? "are answered by the host itself"
+                : upstreams.Any(e => e.HasOwnCredentials)
+                    ? "are sent with ApiCache's own upstream credentials, whoever the caller is"
+                    : "carry whatever credentials the caller sent");
+            return endpoints;
+        }
+
+        // Resolving it reads the client CA file now: a broken one fails start-up.
+        var authentication = services.GetRequiredService<CallerAuthenticationMiddleware>();
+        var certificates = services.GetRequiredService<ClientCertificateAuthenticator>();
+        SecurityLog.Authenticating(
+            logger,
+            certificates.Enabled ? "verified against " + security.Authentication.ClientCaFile : "not accepted (no ClientCaFile)",
+            security.Authentication.TokenReview ? "TokenReview against the upstream" : "ignored",
+            security.Authentication.Anonymous ? "system:anonymous" : "401",
+            embedded ? "the host's own (embedded: nothing is forwarded)" : security.Forwarding.Mode == IdentityForwardingMode.FrontProxy ? "X-Remote-* headers over the front-proxy certificate" : "Impersonate-* headers");
+        if (endpoints is IApplicationBuilder app)
+        {
+            app.UseMiddleware<CallerAuthenticationMiddleware>();
+            return endpoints;
+        }
+
+        var group = endpoints.MapGroup("");
+        ((IEndpointConventionBuilder)group).Add(builder =>
+        {
+            if (builder.RequestDelegate is { } inner)
+            {
+                builder.RequestDelegate = context => authentication.InvokeAsync(context, inner);
+            }
+        });
+        return group;
     }
 }

@@ -52,6 +52,10 @@ public static class ApiCacheServiceCollectionExtensions
         services.TryAddSingleton<IEndpointAvailability>(static provider => provider.GetRequiredService<UpstreamPool>());
         services.TryAddSingleton<BalancingMetrics>();
         services.TryAddSingleton<ApiCache.Security.UpstreamReviewPoster>();
+        services.TryAddSingleton<ApiCache.Security.AuthenticationMetrics>();
+        services.TryAddSingleton<ApiCache.Security.ClientCertificateAuthenticator>();
+        services.TryAddSingleton<ApiCache.Security.TokenReviewAuthenticator>();
+        services.TryAddSingleton<ApiCache.Security.CallerAuthenticationMiddleware>();
 
         // Authorization: SubjectAccessReviews, their decisions cached; THE access reviewer everything uses.
         services.TryAddSingleton<ApiCache.Security.AuthorizationMetrics>();

@@ -91,8 +91,61 @@ internal sealed partial class UpstreamEndpointSet : IDisposable
     private static UpstreamEndpoint[] Resolve(ApiCacheOptions options, TimeProvider time, ILoggerFactory? loggerFactory)
     {
         var settings = UpstreamSettingsResolver.Resolve(options.Upstream, Environment.GetEnvironmentVariable);
+        var security = options.Security;
+        if (security.Mode == SecurityMode.Authenticate)
+        {
+            RequireOwnCredentials(settings);
+        }
+
+        var frontProxy = security.Mode == SecurityMode.Authenticate && security.Forwarding.Mode == IdentityForwardingMode.FrontProxy
+            ? LoadFrontProxyCertificate(security.Forwarding)
+            : ((byte[] Certificate, byte[] Key)?)null;
         var tokenLogger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<BearerTokenSource>();
-        return [.. settings.Select(s => new UpstreamEndpoint(s, UpstreamHandlerFactory.Create(s, options.Forwarding, time, tokenLogger, options.Balancing)))];
+        return [.. settings.Select(s => new UpstreamEndpoint(
+            s,
+            UpstreamHandlerFactory.Create(s, options.Forwarding, time, tokenLogger, options.Balancing),
+            frontProxyInvoker: frontProxy is var (certificate, key)
+                ? UpstreamHandlerFactory.Create(
+                    s with { BearerToken = null, BearerTokenFile = null, ClientCertificatePem = certificate, ClientKeyPem = key },
+                    options.Forwarding,
+                    time,
+                    tokenLogger,
+                    options.Balancing)
+                : null))];
+    }
+
+    /// <summary>
+    /// Authenticating callers needs ApiCache's own identity towards every upstream: TokenReviews and
+    /// access reviews are sent with it, and forwarded requests impersonate callers with it.
+    /// </summary>
+    private static void RequireOwnCredentials(IReadOnlyList<UpstreamServerSettings> settings)
+    {
+        foreach (var server in settings)
+        {
+            if (server.BearerToken is null && server.BearerTokenFile is null && server.ClientCertificatePem is null)
+            {
+                throw new ApiCacheConfigurationException(
+                    $"ApiCache:Security:Mode is Authenticate (the default), but the upstream {server.Url} (from {server.Source}) has no credentials of ApiCache's own: " +
+                    "ApiCache needs them to check callers' tokens (TokenReview) and to forward callers' identities. " +
+                    "Set ApiCache:Upstream:Servers:N:BearerToken, BearerTokenFile or ClientCertificateFile and ClientKeyFile (or use a kubeconfig user with credentials, or ApiCache:Upstream:InCluster), " +
+                    "or set ApiCache:Security:Mode to Trusted if ApiCache must not check who calls it.");
+            }
+        }
+    }
+
+    /// <summary>The front-proxy client certificate and key (the validator made sure both are named and exist).</summary>
+    private static (byte[] Certificate, byte[] Key) LoadFrontProxyCertificate(IdentityForwardingOptions forwarding)
+    {
+        const string Section = "ApiCache:Security:Forwarding";
+        if (string.IsNullOrWhiteSpace(forwarding.FrontProxyCertificateFile) || string.IsNullOrWhiteSpace(forwarding.FrontProxyKeyFile))
+        {
+            throw new ApiCacheConfigurationException($"{Section}:Mode is FrontProxy, so {Section}:FrontProxyCertificateFile and {Section}:FrontProxyKeyFile must both be set.");
+        }
+
+        var certificate = UpstreamMaterial.ReadFile(forwarding.FrontProxyCertificateFile, $"{Section}:FrontProxyCertificateFile");
+        var key = UpstreamMaterial.ReadFile(forwarding.FrontProxyKeyFile, $"{Section}:FrontProxyKeyFile");
+        UpstreamMaterial.ValidateClientCertificate(certificate, key, $"{Section}:FrontProxyCertificateFile '{forwarding.FrontProxyCertificateFile}' / FrontProxyKeyFile '{forwarding.FrontProxyKeyFile}'");
+        return (certificate, key);
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Forwarding to upstream apiserver {Upstream} (from {Source})")]

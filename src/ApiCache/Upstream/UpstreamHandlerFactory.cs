@@ -11,6 +11,8 @@ namespace ApiCache.Upstream;
 /// set up as YARP recommends for proxying (no proxy, redirects, cookies or decompression, several
 /// HTTP/2 connections allowed, no tracing headers added), with the endpoint's TLS trust and client
 /// certificate, and a <see cref="BearerTokenHandler"/> in front of it when a token is configured.
+/// HTTP/1.1 connections write through a <see cref="Forwarding.RepeatedHeaderStream"/>, so forwarded
+/// identities can carry a header once per value (<see cref="Forwarding.RepeatedHeaders"/>).
 /// </summary>
 internal static class UpstreamHandlerFactory
 {
@@ -59,6 +61,8 @@ internal static class UpstreamHandlerFactory
         ConnectTimeout = forwarding.ConnectTimeout,
         PooledConnectionLifetime = connectionLifetime,
         SslOptions = CreateSslOptions(settings),
+        PlaintextStreamFilter = static (context, _) => ValueTask.FromResult(
+            context.NegotiatedHttpVersion.Major == 1 ? new Forwarding.RepeatedHeaderStream(context.PlaintextStream) : context.PlaintextStream),
     };
 
     private static SslClientAuthenticationOptions CreateSslOptions(UpstreamServerSettings settings)

@@ -61,6 +61,7 @@ public sealed class BalancingOptionsValidationTests
         {
             ["ApiCache:Upstream:Servers:0:Url"] = "https://10.0.0.1:6443",
             ["ApiCache:Upstream:Servers:1:Url"] = "https://10.0.0.2:6443",
+            ["ApiCache:Security:Mode"] = "Trusted",
             ["ApiCache:Balancing:Strategy"] = "RoundRobin",
             ["ApiCache:Balancing:HealthCheckPeriod"] = "00:00:02",
             ["ApiCache:Balancing:GoAwayChance"] = "0.02",

@@ -193,7 +193,7 @@ public abstract class CacheDevServerTests : DevServerTestBase, IDisposable
     /// <summary>Builds the registry from options as the host does, starts it and waits until every cache is ready.</summary>
     private async Task<CacheRegistry> StartCachesAsync()
     {
-        var options = new ApiCacheOptions();
+        var options = new ApiCacheOptions { Security = { Mode = SecurityMode.Trusted } };
         options.Upstream.Servers.Add(new UpstreamServerOptions { Url = Host.Address.ToString() });
         options.Cache.ListPageSize = PageSize;
         options.Cache.Resources =

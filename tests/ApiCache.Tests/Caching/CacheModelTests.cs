@@ -62,6 +62,7 @@ public abstract class CacheModelTests(ITestOutputHelper output)
             var options = Options.Create(new ApiCacheOptions
             {
                 Upstream = { Servers = { new UpstreamServerOptions { Url = relay.Address.ToString() } } },
+                Security = { Mode = SecurityMode.Trusted },
                 Cache =
                 {
                     ListPageSize = 5,

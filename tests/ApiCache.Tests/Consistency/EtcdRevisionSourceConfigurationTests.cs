@@ -132,7 +132,9 @@ public sealed class EtcdRevisionSourceConfigurationTests
 
     private static ServiceProvider Build(Dictionary<string, string?> settings, Action<IServiceCollection>? more = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        // Trusted: these upstreams have no credentials for the proxy, which authenticating callers would need.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings)
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ApiCache:Security:Mode"] = "Trusted" }).Build();
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddApiCache(configuration);

@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
+using ApiCache.Configuration;
 using ApiCache.DevServer.Configuration;
 using ApiCache.DevServer.Hosting;
 using ApiCache.DevServer.Storage;
@@ -59,6 +60,8 @@ internal sealed class DevServerHost : IAsyncDisposable
                     services.AddSingleton(store);
                 }
 
+                // An embedded cache (EmbedCache) trusts its callers unless a test configures ApiCache itself afterwards.
+                services.Configure<ApiCacheOptions>(static options => options.Security.Mode = SecurityMode.Trusted);
                 services.AddDevServer(options =>
                 {
                     options.BookmarkInterval = TimeSpan.FromSeconds(1);

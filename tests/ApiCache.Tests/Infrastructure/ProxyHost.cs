@@ -8,7 +8,8 @@ namespace ApiCache.Tests.Infrastructure;
 /// <summary>
 /// The ApiCache library hosted in-process, exactly as an embedding host does it, on a loopback port,
 /// as a forwarding proxy: the informer cache is off unless a test turns it on, so scripted upstreams
-/// see only the requests the test sends.
+/// see only the requests the test sends, and callers are trusted (not authenticated) unless a test
+/// sets <c>Security.Mode</c> back.
 /// </summary>
 internal static class ProxyHost
 {
@@ -24,10 +25,14 @@ internal static class ProxyHost
             app => app.MapApiCache(),
             services => services.AddApiCache(options => configure(ForwardingOnly(options))));
 
-    /// <summary>Turns the informer cache off (for tests of forwarding alone); returns <paramref name="options"/>.</summary>
+    /// <summary>
+    /// Turns the informer cache off (for tests of forwarding alone) and caller authentication off
+    /// (trusted mode: the scripted upstreams have no credentials for the proxy); returns <paramref name="options"/>.
+    /// </summary>
     public static ApiCacheOptions ForwardingOnly(ApiCacheOptions options)
     {
         options.Cache.Enabled = false;
+        options.Security.Mode = SecurityMode.Trusted;
         return options;
     }
 

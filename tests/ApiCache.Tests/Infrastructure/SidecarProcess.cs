@@ -7,12 +7,17 @@ namespace ApiCache.Tests.Infrastructure;
 /// The real sidecar (<c>dotnet ApiCache.Sidecar.dll args...</c>) as a child process, run in an empty
 /// temporary working directory so that no stray appsettings.json is picked up. Its stdout and stderr
 /// are read asynchronously into line lists; start-up is done once it printed its
-/// <c>apicache: serving on URL</c> lines.
+/// <c>apicache: serving on URL</c> lines. Unless the arguments or files configure
+/// <c>ApiCache:Security</c>, the sidecar runs in trusted mode (<see cref="TrustedMode"/>): most tests
+/// proxy to upstreams that have no credentials for it and send no credentials themselves.
 /// </summary>
 internal sealed class SidecarProcess : IAsyncDisposable
 {
     /// <summary>The prefix of the line the sidecar prints for each address it serves on.</summary>
     public const string ServingPrefix = "apicache: serving on ";
+
+    /// <summary>The argument that turns caller authentication off, added unless a test configures <c>ApiCache:Security</c> itself.</summary>
+    public const string TrustedMode = "--ApiCache:Security:Mode=Trusted";
 
     /// <summary>How long start-up may take on a busy 2-core machine.</summary>
     public static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
@@ -44,6 +49,11 @@ internal sealed class SidecarProcess : IAsyncDisposable
         foreach (var (name, content) in files ?? new Dictionary<string, string>())
         {
             _workingDirectory.Write(name, content);
+        }
+
+        if (assembly is null && !ConfiguresSecurity(args, files))
+        {
+            args = [.. args, TrustedMode];
         }
 
         _process = new Process { StartInfo = CreateStartInfo(assembly ?? TestPaths.SidecarAssembly, args, _workingDirectory.Path), EnableRaisingEvents = true };
@@ -223,6 +233,11 @@ internal sealed class SidecarProcess : IAsyncDisposable
             _workingDirectory.Dispose();
         }
     }
+
+    /// <summary>Whether the test configures ApiCache's security itself (an argument, or a settings file that mentions it).</summary>
+    private static bool ConfiguresSecurity(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? files) =>
+        args.Any(a => a.Contains("ApiCache:Security", StringComparison.OrdinalIgnoreCase) || a.Contains("ApiCache__Security", StringComparison.OrdinalIgnoreCase))
+        || (files ?? new Dictionary<string, string>()).Values.Any(content => content.Contains("\"Security\"", StringComparison.Ordinal));
 
     private static ProcessStartInfo CreateStartInfo(string assembly, IReadOnlyList<string> args, string workingDirectory)
     {

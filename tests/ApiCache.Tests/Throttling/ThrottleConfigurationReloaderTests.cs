@@ -71,6 +71,7 @@ public sealed class ThrottleConfigurationReloaderTests : IAsyncLifetime, IDispos
           "ApiCache": {
             "Upstream": { "Servers": [ { "Url": "{{_upstream.Address}}" } ] },
             "Cache": { "Enabled": false },
+            "Security": { "Mode": "Trusted" },
             "Throttling": { "Rules": [ {{rules}} ] }
           }
         }

@@ -36,6 +36,7 @@ public sealed class EndpointAuthorizationTests : IAsyncLifetime
         await using var proxy = await StartAsync(o =>
         {
             o.Security.Mode = SecurityMode.Authenticate;
+            o.Upstream.Servers[0].BearerToken = "apicache-token"; // authenticating needs the proxy's own identity upstream
             o.Throttling.Admin.Enabled = true;
         });
 
@@ -174,6 +175,7 @@ public sealed class EndpointAuthorizationTests : IAsyncLifetime
         await using var proxy = await StartAsync(o =>
         {
             o.Security.Mode = SecurityMode.Authenticate;
+            o.Upstream.Servers[0].BearerToken = "apicache-token"; // authenticating needs the proxy's own identity upstream
             o.Security.Authorization.Metrics = true;
         });
 
