@@ -13,8 +13,9 @@ namespace ApiCache.DevServer.Security;
 /// user in <c>X-Remote-User</c>; (2) a client certificate that chains to
 /// <see cref="DevServerTlsOptions.ClientCaFile"/>: user = CN, groups = O; (3) a bearer token of the
 /// policy (an unknown one is refused: 401); (4) nobody: <c>system:anonymous</c>, unless the policy
-/// turns anonymous requests off (401). A certificate that verifies against neither CA is simply not
-/// an identity. The TLS layer accepts any client certificate; the chain is checked here.
+/// turns anonymous requests off (401). A certificate that verifies against neither CA is refused
+/// with 401 unless a valid token authenticates the request, as kube-apiserver does. The TLS layer
+/// accepts any client certificate; the chain is checked here.
 /// </summary>
 internal sealed class RequestAuthenticator
 {
@@ -49,6 +50,7 @@ internal sealed class RequestAuthenticator
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(policy);
         var certificate = context.Connection.ClientCertificate;
+        var rejectedCertificate = false;
         if (certificate is not null)
         {
             if (FromFrontProxy(context.Request, certificate) is { } proxied)
@@ -56,15 +58,27 @@ internal sealed class RequestAuthenticator
                 return new CallerFeature(proxied, "front-proxy");
             }
 
-            if (_clients is not null && _clients.Verifies(certificate) && FromCertificate(certificate) is { } user)
+            if (_clients is not null)
             {
-                return new CallerFeature(user, "x509");
+                if (_clients.Verifies(certificate) && FromCertificate(certificate) is { } user)
+                {
+                    return new CallerFeature(user, "x509");
+                }
+
+                rejectedCertificate = !(_frontProxies?.Verifies(certificate) ?? false);
             }
         }
 
         if (BearerToken(context.Request) is { } token)
         {
             return policy.Tokens.TryGetValue(token, out var tokenUser) ? new CallerFeature(tokenUser, "token") : null;
+        }
+
+        // As kube-apiserver: a certificate the client CA does not verify is an authentication
+        // error, which anonymous access does not paper over (401), unless a valid token came too.
+        if (rejectedCertificate)
+        {
+            return null;
         }
 
         return policy.Anonymous ? new CallerFeature(UserInfo.Anonymous, "anonymous") : null;
