@@ -7,7 +7,8 @@ namespace ApiCache.DevServer.Security;
 /// <summary>
 /// Authenticates and authorizes every request before anything else answers it (the API endpoints,
 /// discovery, health, an embedded cache): 401 for bad credentials (or none, when anonymous
-/// requests are off), 400/403 for impersonation that is malformed or not allowed, 403 with the
+/// requests are off), 500 for impersonation of groups, extra or a uid without a user (as the
+/// apiserver's InternalError), 400/403 for impersonation that is malformed or not allowed, 403 with the
 /// apiserver's wording when the (effective) user may not do what the request asks — before any
 /// existence check, so a forbidden missing object is 403, not 404. The caller is left on
 /// <see cref="CallerFeature"/> for the handlers (self reviews).
@@ -23,6 +24,12 @@ internal sealed class DevServerSecurityMiddleware(RequestDelegate next, DevServe
         if (caller is null)
         {
             await RefuseAsync(context, StatusError.Unauthorized());
+            return;
+        }
+
+        // Groups, extra or a uid without a user: the apiserver's 500 (plain text), as the proxy answers it.
+        if (await CallerImpersonation.RefuseWithoutUserAsync(context))
+        {
             return;
         }
 

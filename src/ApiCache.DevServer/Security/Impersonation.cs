@@ -46,6 +46,8 @@ internal sealed class Impersonation(DevServerAuthorizer authorizer)
                 return (requester, null);
             }
 
+            // DevServerSecurityMiddleware answers this first, as the apiserver does (500, plain text);
+            // callers that did not are refused here all the same.
             return (null, StatusError.BadRequest("requested impersonation of groups, extra or uid without impersonating a user"));
         }
 

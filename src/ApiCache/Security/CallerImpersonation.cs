@@ -46,7 +46,7 @@ internal sealed partial class CallerImpersonation(IAccessReviewer? reviewer, ILo
 
         if (!hasUser)
         {
-            await WriteInternalErrorAsync(context, $"requested [{string.Join(" ", requests.Select(r => r.GoString()))}] without impersonating a user");
+            await WriteInternalErrorAsync(context, WithoutUserMessage(requests));
             return null;
         }
 
@@ -191,6 +191,27 @@ internal sealed partial class CallerImpersonation(IAccessReviewer? reviewer, ILo
             return (false, "");
         }
     }
+
+    /// <summary>
+    /// When <paramref name="context"/> asks to impersonate groups, extra or a uid without a user,
+    /// answers it as the apiserver does (500, <c>requested [...] without impersonating a user</c>,
+    /// plain text) and returns true; the dev API server shares this answer.
+    /// </summary>
+    internal static async Task<bool> RefuseWithoutUserAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var requests = ParseRequests(context.Request.Headers, out var hasUser);
+        if (requests.Count == 0 || hasUser)
+        {
+            return false;
+        }
+
+        await WriteInternalErrorAsync(context, WithoutUserMessage(requests));
+        return true;
+    }
+
+    private static string WithoutUserMessage(List<ImpersonationRequest> requests) =>
+        $"requested [{string.Join(" ", requests.Select(r => r.GoString()))}] without impersonating a user";
 
     /// <summary>The apiserver's <c>responsewriters.InternalError</c>: plain text naming the request URI.</summary>
     private static async Task WriteInternalErrorAsync(HttpContext context, string message)

@@ -22,17 +22,11 @@ public sealed class SidecarFixture : IAsyncLifetime
     /// <summary>The sidecar argument that turns its cache off (for tests of forwarding alone).</summary>
     public const string CacheOff = "--ApiCache:Cache:Enabled=false";
 
-    /// <summary>
-    /// The sidecar argument for Trusted mode (no authentication of callers; loopback listeners only):
-    /// for tests of forwarding and serving to an upstream without credentials of the sidecar's own.
-    /// </summary>
-    public const string Trusted = "--ApiCache:Security:Mode=Trusted";
-
     public async Task InitializeAsync()
     {
         _upstream = await FixtureUpstream.StartAsync();
         _sidecar = await SidecarProcess.StartAsync(
-            ["--ApiCache:Upstream:Servers:0:Url=" + _upstream.Address, "--Sidecar:Listen=http://127.0.0.1:0", CacheOff, Trusted]);
+            ["--ApiCache:Upstream:Servers:0:Url=" + _upstream.Address, "--Sidecar:Listen=http://127.0.0.1:0", CacheOff, SidecarProcess.TrustedMode]);
     }
 
     /// <summary>A client for the sidecar that ignores any proxy settings of the environment.</summary>

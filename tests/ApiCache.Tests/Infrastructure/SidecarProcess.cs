@@ -41,7 +41,8 @@ internal sealed class SidecarProcess : IAsyncDisposable
         int expectedAddresses,
         string? assembly = null,
         string servingPrefix = ServingPrefix,
-        IReadOnlyDictionary<string, string>? files = null)
+        IReadOnlyDictionary<string, string>? files = null,
+        bool trustedByDefault = true)
     {
         _expectedAddresses = expectedAddresses;
         _servingPrefix = servingPrefix;
@@ -51,7 +52,7 @@ internal sealed class SidecarProcess : IAsyncDisposable
             _workingDirectory.Write(name, content);
         }
 
-        if (assembly is null && !ConfiguresSecurity(args, files))
+        if (assembly is null && trustedByDefault && !ConfiguresSecurity(args, files))
         {
             args = [.. args, TrustedMode];
         }
@@ -136,8 +137,13 @@ internal sealed class SidecarProcess : IAsyncDisposable
     /// <param name="args">Command-line arguments.</param>
     /// <param name="expectedAddresses">How many serving lines to wait for.</param>
     /// <param name="files">Files (name relative to the working directory, content) written before the start, e.g. an appsettings.json.</param>
-    public static Task<SidecarProcess> StartAsync(IReadOnlyList<string> args, int expectedAddresses = 1, IReadOnlyDictionary<string, string>? files = null) =>
-        StartAsync(new SidecarProcess(args, expectedAddresses, files: files), expectedAddresses);
+    /// <param name="trustedByDefault">False: no <see cref="TrustedMode"/> is added, so the sidecar's own default applies (tests of that default).</param>
+    public static Task<SidecarProcess> StartAsync(
+        IReadOnlyList<string> args,
+        int expectedAddresses = 1,
+        IReadOnlyDictionary<string, string>? files = null,
+        bool trustedByDefault = true) =>
+        StartAsync(new SidecarProcess(args, expectedAddresses, files: files, trustedByDefault: trustedByDefault), expectedAddresses);
 
     /// <summary>Starts the dev API server program (<c>ApiCache.DevServer.Host</c>) the same way; it prints <c>devserver: serving on URL</c>.</summary>
     public static Task<SidecarProcess> StartDevServerAsync(IReadOnlyList<string> args) =>
@@ -173,9 +179,10 @@ internal sealed class SidecarProcess : IAsyncDisposable
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(
         IReadOnlyList<string> args,
         TimeSpan deadline,
-        IReadOnlyDictionary<string, string>? files = null)
+        IReadOnlyDictionary<string, string>? files = null,
+        bool trustedByDefault = true)
     {
-        await using var sidecar = new SidecarProcess(args, expectedAddresses: int.MaxValue, files: files);
+        await using var sidecar = new SidecarProcess(args, expectedAddresses: int.MaxValue, files: files, trustedByDefault: trustedByDefault);
         int exitCode;
         try
         {

@@ -83,7 +83,7 @@ public sealed class KubectlTests : IClassFixture<SidecarFixture>
             return context.Response.Body.WriteAsync(namespaces).AsTask();
         }));
         await using var sidecar = await SidecarProcess.StartAsync(
-            ["--ApiCache:Upstream:Servers:0:Url=" + upstream.Address, "--Sidecar:Listen=http://127.0.0.1:0", SidecarFixture.CacheOff, SidecarFixture.Trusted]);
+            ["--ApiCache:Upstream:Servers:0:Url=" + upstream.Address, "--Sidecar:Listen=http://127.0.0.1:0", SidecarFixture.CacheOff, SidecarProcess.TrustedMode]);
         using var home = new TempDirectory();
         var kubectl = Kubectl(version, home, sidecar.Address);
 

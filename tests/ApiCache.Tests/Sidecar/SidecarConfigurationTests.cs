@@ -22,7 +22,7 @@ public sealed class SidecarConfigurationTests
     [Fact]
     public async Task Start_NoUpstream_ServesTheBuiltInDevServerAndPrintsAKubectlLine()
     {
-        await using var sidecar = await SidecarProcess.StartAsync([LoopbackListen]);
+        await using var sidecar = await SidecarProcess.StartAsync([LoopbackListen], trustedByDefault: false);
         using var client = new HttpClient { BaseAddress = sidecar.Address };
 
         using var pods = await WarmCache.GetAsync(client, "/api/v1/pods");
@@ -90,7 +90,7 @@ public sealed class SidecarConfigurationTests
 
             // Act
             var (exitCode, stdout, stderr) = await SidecarProcess.RunToExitAsync(
-                [SomeUpstream, SomeUpstreamToken, $"--Sidecar:Listen=http://127.0.0.1:{port}"], ExitDeadline);
+                [SomeUpstream, SomeUpstreamToken, $"--Sidecar:Listen=http://127.0.0.1:{port}"], ExitDeadline, trustedByDefault: false);
 
             // Assert
             Assert.True(exitCode == 1, $"exit code {exitCode}, expected 1\nstderr:\n{stderr}\nstdout:\n{stdout}");
@@ -116,7 +116,7 @@ public sealed class SidecarConfigurationTests
     public async Task Start_ListenAddressNotOnThisHost_ExitsOneWithCannotListen()
     {
         // 192.0.2.1 is TEST-NET-1 (RFC 5737): never assigned to a real interface.
-        var (exitCode, _, stderr) = await SidecarProcess.RunToExitAsync([SomeUpstream, SomeUpstreamToken, "--Sidecar:Listen=http://192.0.2.1:0"], ExitDeadline);
+        var (exitCode, _, stderr) = await SidecarProcess.RunToExitAsync([SomeUpstream, SomeUpstreamToken, "--Sidecar:Listen=http://192.0.2.1:0"], ExitDeadline, trustedByDefault: false);
 
         Assert.Equal(1, exitCode);
         Assert.StartsWith("apicache: cannot listen: ", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
@@ -155,7 +155,7 @@ public sealed class SidecarConfigurationTests
     [Fact]
     public async Task Start_NoUpstreamNoSecurityModeNonLoopbackListener_ExitsSayingTrustedIsTheDevServerDefault()
     {
-        var error = await RunExpectingConfigurationErrorAsync(["--Sidecar:Listen=http://0.0.0.0:0"]);
+        var error = await RunExpectingConfigurationErrorAsync(["--Sidecar:Listen=http://0.0.0.0:0"], trustedByDefault: false);
 
         Assert.StartsWith("ApiCache:Security:Mode is Trusted (the default when the built-in dev API server is used)", error, StringComparison.Ordinal);
         Assert.Contains("ApiCache:Security:Mode=Authenticate", error, StringComparison.Ordinal);
@@ -174,7 +174,7 @@ public sealed class SidecarConfigurationTests
     [Fact]
     public async Task Start_NoUpstreamNoSecurityMode_PrintsOneLoudTrustedModeLine()
     {
-        await using var sidecar = await SidecarProcess.StartAsync([LoopbackListen]);
+        await using var sidecar = await SidecarProcess.StartAsync([LoopbackListen], trustedByDefault: false);
 
         var line = Assert.Single(sidecar.StandardOutputLines, l => l.Contains("SECURITY IS OFF", StringComparison.Ordinal));
 
@@ -197,9 +197,9 @@ public sealed class SidecarConfigurationTests
     }
 
     /// <summary>Runs the sidecar, asserts the shape of a configuration error and returns the message after the prefix.</summary>
-    private static async Task<string> RunExpectingConfigurationErrorAsync(string[] args)
+    private static async Task<string> RunExpectingConfigurationErrorAsync(string[] args, bool trustedByDefault = true)
     {
-        var (exitCode, stdout, stderr) = await SidecarProcess.RunToExitAsync(args, ExitDeadline);
+        var (exitCode, stdout, stderr) = await SidecarProcess.RunToExitAsync(args, ExitDeadline, trustedByDefault: trustedByDefault);
 
         Assert.True(exitCode == 2, $"exit code {exitCode}, expected 2\nstderr:\n{stderr}\nstdout:\n{stdout}");
         var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);

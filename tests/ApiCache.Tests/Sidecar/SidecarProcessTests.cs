@@ -134,7 +134,7 @@ public sealed class SidecarProcessTests : IClassFixture<SidecarFixture>
                 "--ApiCache:Upstream:Servers:0:Url=" + _fixture.Upstream.Address,
                 "--Sidecar:Listen=http://127.0.0.1:0",
                 SidecarFixture.CacheOff,
-                SidecarFixture.Trusted,
+                SidecarProcess.TrustedMode,
                 "--Sidecar:Https:Listen=https://127.0.0.1:0",
                 "--Sidecar:Https:CertificateFile=" + certificateFile,
                 "--Sidecar:Https:KeyFile=" + keyFile,

@@ -33,7 +33,7 @@ public sealed class SidecarTlsTests : IAsyncLifetime, IDisposable
             [
                 "--ApiCache:Upstream:Servers:0:Url=http://127.0.0.1:9",
                 SidecarFixture.CacheOff,
-                SidecarFixture.Trusted,
+                SidecarProcess.TrustedMode,
                 "--Sidecar:Listen=",
                 "--Sidecar:Https:Listen=https://127.0.0.1:0",
                 "--Sidecar:Https:CertificateFile=" + _certificateFile,

@@ -79,14 +79,19 @@ public sealed class ImpersonationTests(SecureClusterFixture cluster) : IClassFix
     }
 
     [Fact]
-    public async Task Impersonate_GroupWithoutUser_Answers400()
+    public async Task Impersonate_GroupWithoutUser_Answers500AsTheApiServersInternalError()
     {
         var proxy = cluster.Server.Host.CreateClient(bearerToken: "apicache-token");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/namespaces/team-a/pods");
+        request.Headers.TryAddWithoutValidation("Impersonate-Group", "system:masters");
 
-        var (status, body) = await SendAsync(proxy, HttpMethod.Get, "/api/v1/namespaces/team-a/pods", ("Impersonate-Group", "system:masters"));
+        using var response = await proxy.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
 
-        Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Equal("BadRequest", body["reason"]!.GetValue<string>());
+        // kube-apiserver's impersonation filter: responsewriters.InternalError with Go's %v of the requests.
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("text/plain; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.Equal("Internal Server Error: \"/api/v1/namespaces/team-a/pods\": requested [{Group  system:masters    }] without impersonating a user\n", body);
     }
 
     private static async Task<(HttpStatusCode Status, JsonNode Body)> SendAsync(HttpClient client, HttpMethod method, string path, params (string Name, string Value)[] headers)
