@@ -1,6 +1,5 @@
 using ApiCache.Requests;
 using ApiCache.Security;
-using ApiCache.Selectors;
 using Microsoft.AspNetCore.Http;
 
 namespace ApiCache.DevServer.Security;
@@ -18,40 +17,6 @@ internal static class RequestAttributes
     public static AccessReviewAttributes From(HttpRequest request, UserInfo user)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var info = RequestInfoParser.Parse(request);
-        if (!info.IsResourceRequest)
-        {
-            return new AccessReviewAttributes { User = user, Verb = info.Verb, IsResourceRequest = false, Path = info.Path };
-        }
-
-        IReadOnlyList<SelectorRequirement> fields = [];
-        IReadOnlyList<SelectorRequirement> labels = [];
-        if (info.Verb is "list" or "watch" or "deletecollection")
-        {
-            if (FieldSelector.TryParse(request.Query["fieldSelector"].ToString(), out var fieldSelector, out _))
-            {
-                fields = SelectorRequirement.FromFields(fieldSelector);
-            }
-
-            if (LabelSelector.TryParse(request.Query["labelSelector"].ToString(), out var labelSelector, out _))
-            {
-                labels = SelectorRequirement.FromLabels(labelSelector);
-            }
-        }
-
-        return new AccessReviewAttributes
-        {
-            User = user,
-            Verb = info.Verb,
-            Group = info.ApiGroup,
-            Version = info.ApiVersion,
-            Resource = info.Resource,
-            Subresource = info.Subresource,
-            Namespace = info.Namespace,
-            Name = info.Name,
-            FieldSelector = fields,
-            LabelSelector = labels,
-            Path = info.Path,
-        };
+        return RequestAuthorizer.ForRead(user, RequestInfoParser.Parse(request), request.Query, selectors: true);
     }
 }

@@ -27,7 +27,8 @@ internal sealed class RequestAuthorizer(IAccessReviewer reviewer, IOptions<ApiCa
     public bool SendsSelectors => _security.Authorization.Selectors;
 
     /// <summary>
-    /// The attributes of a read (get, list, watch) by <paramref name="user"/>, as the apiserver's
+    /// The attributes of a request by <paramref name="user"/> (a read here; the dev server uses it for
+    /// every request: non-resource requests get their path, deletecollection its selectors too), as the apiserver's
     /// request info has them (for list/watch a <c>metadata.name=</c> field selector is the name),
     /// plus, when <paramref name="selectors"/>, the list/watch's field and label selector
     /// requirements as its webhook authorizer sends them: operators it cannot express are left
@@ -39,6 +40,11 @@ internal sealed class RequestAuthorizer(IAccessReviewer reviewer, IOptions<ApiCa
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(query);
+        if (!info.IsResourceRequest)
+        {
+            return new AccessReviewAttributes { User = user, Verb = info.Verb, IsResourceRequest = false, Path = info.Path };
+        }
+
         var attributes = new AccessReviewAttributes
         {
             User = user,
@@ -49,8 +55,9 @@ internal sealed class RequestAuthorizer(IAccessReviewer reviewer, IOptions<ApiCa
             Subresource = info.Subresource,
             Namespace = info.Namespace,
             Name = info.Name,
+            Path = info.Path,
         };
-        if (!selectors || info.Verb is not ("list" or "watch"))
+        if (!selectors || info.Verb is not ("list" or "watch" or "deletecollection"))
         {
             return attributes;
         }
