@@ -33,6 +33,13 @@ internal sealed class CachedReadMiddleware(CacheRegistry registry, ListResponder
         // so nothing is answered from the cache without the authorization below.
         var ready = read.Resource.Cache.IsReady;
         var caller = CallerFeature.Get(context);
+        if (caller is null && authorizer.Authenticates)
+        {
+            // Authenticate mode, yet nobody authenticated this request (a host that bypassed the
+            // authentication middleware): never answer from the cache unchecked; fail closed.
+            return CacheAnswer.WriteErrorAsync(context, StatusError.Unauthorized());
+        }
+
         var forwardedAnyway = (read.Info.Verb == "get" && !ready) || (read.Info.Verb == "watch" && !watches.Options.Enabled);
         return caller is null || forwardedAnyway ? ServeAsync(read, ready) : AuthorizeThenServeAsync(read, caller);
     }

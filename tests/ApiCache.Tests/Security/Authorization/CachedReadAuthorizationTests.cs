@@ -1,9 +1,13 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using ApiCache.Configuration;
+using ApiCache.Serving;
 using ApiCache.Tests.DevServer.Differential;
 using ApiCache.Tests.Infrastructure;
 using ApiCache.Tests.Serving;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ApiCache.Tests.Security.Authorization;
 
@@ -198,6 +202,38 @@ public sealed class CachedReadAuthorizationTests : IAsyncLifetime
 
         // Assert
         Assert.Equal(200, answer.Status);
+        Assert.Empty(Upstream.Reviews);
+    }
+
+    [Fact]
+    public async Task Read_AuthenticateModeWithoutCaller_FailsClosedWith401()
+    {
+        // Arrange: Authenticate mode, and a request that reaches the cache middleware without an
+        // authenticated caller (a host that bypassed the authentication middleware).
+        await using var proxy = await AuthorizingProxy.StartAsync(Upstream, o =>
+        {
+            o.Security.Mode = SecurityMode.Authenticate;
+            o.Upstream.Servers[0].BearerToken = "apicache-token";
+        });
+        var middleware = proxy.Services.GetRequiredService<CachedReadMiddleware>();
+        var context = new DefaultHttpContext { RequestServices = proxy.Services };
+        context.Request.Method = "GET";
+        context.Request.Path = "/api/v1/namespaces/team-b/pods";
+        context.Response.Body = new MemoryStream();
+        var handedOn = false;
+
+        // Act
+        await middleware.InvokeAsync(context, _ =>
+        {
+            handedOn = true;
+            return Task.CompletedTask;
+        });
+
+        // Assert
+        Assert.False(handedOn);
+        Assert.Equal(401, context.Response.StatusCode);
+        context.Response.Body.Position = 0;
+        Assert.Equal(FixtureUpstream.FixtureText("04-err-401-bad-token"), await new StreamReader(context.Response.Body).ReadToEndAsync());
         Assert.Empty(Upstream.Reviews);
     }
 
