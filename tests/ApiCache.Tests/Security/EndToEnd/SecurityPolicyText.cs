@@ -1,7 +1,7 @@
 namespace ApiCache.Tests.Security.EndToEnd;
 
 /// <summary>
-/// The dev API server's policy files of the end-to-end security tests (format: /tmp/policy-format.md,
+/// The dev API server's policy files of the end-to-end security tests (format:
 /// docs/dev-server-security.md): admin in system:masters, alice reading pods in team-a (and, as a
 /// developer, configmaps in team-a), node-1 under the Node authorizer, ApiCache's service account
 /// allowed to read everything, review tokens and access, and impersonate (users, groups and
