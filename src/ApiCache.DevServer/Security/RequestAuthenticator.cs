@@ -69,7 +69,7 @@ internal sealed class RequestAuthenticator
             }
         }
 
-        if (BearerToken(context.Request) is { } token)
+        if (CallerAuthenticationMiddleware.BearerToken(context.Request) is { } token)
         {
             return policy.Tokens.TryGetValue(token, out var tokenUser) ? new CallerFeature(tokenUser, "token") : null;
         }
@@ -82,14 +82,6 @@ internal sealed class RequestAuthenticator
         }
 
         return policy.Anonymous ? new CallerFeature(UserInfo.Anonymous, "anonymous") : null;
-    }
-
-    /// <summary>The bearer token of the Authorization header, as the apiserver reads it; null when there is none.</summary>
-    public static string? BearerToken(HttpRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var parts = request.Headers.Authorization.ToString().Trim().Split(' ', 3);
-        return parts.Length >= 2 && parts[0].Equals("bearer", StringComparison.OrdinalIgnoreCase) && parts[1].Length > 0 ? parts[1] : null;
     }
 
     private UserInfo? FromFrontProxy(HttpRequest request, X509Certificate2 certificate)
