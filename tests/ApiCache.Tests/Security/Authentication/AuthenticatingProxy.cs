@@ -8,7 +8,7 @@ namespace ApiCache.Tests.Security.Authentication;
 
 /// <summary>
 /// The ApiCache library hosted in-process in its default, authenticating mode, forwarding to a
-/// <see cref="ReviewingUpstream"/> with the proxy's own token; the informer cache is off, so every
+/// <see cref="TokenReviewingUpstream"/> with the proxy's own token; the informer cache is off, so every
 /// authenticated request is forwarded.
 /// </summary>
 internal static class AuthenticatingProxy
@@ -20,7 +20,7 @@ internal static class AuthenticatingProxy
     /// <param name="https">Serve HTTPS.</param>
     /// <param name="map">How ApiCache is mapped (default: <c>app.MapApiCache()</c>).</param>
     public static Task<LoopbackServer> StartAsync(
-        ReviewingUpstream upstream,
+        TokenReviewingUpstream upstream,
         Action<ApiCacheOptions>? configure = null,
         Action<IServiceCollection, bool>? services = null,
         Action<KestrelServerOptions>? kestrel = null,

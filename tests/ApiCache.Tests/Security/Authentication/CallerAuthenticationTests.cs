@@ -15,12 +15,11 @@ namespace ApiCache.Tests.Security.Authentication;
 /// </summary>
 public sealed class CallerAuthenticationTests : IAsyncLifetime
 {
-    private ReviewingUpstream _upstream = null!;
+    private TokenReviewingUpstream _upstream = null!;
 
     public async Task InitializeAsync()
     {
-        _upstream = await ReviewingUpstream.StartAsync();
-        _upstream.Tokens["alice-token"] = new ReviewedUser("alice", "alice-uid", ["developers", "system:authenticated"]);
+        _upstream = await TokenReviewingUpstream.StartWithAliceAsync();
     }
 
     public async Task DisposeAsync() => await _upstream.DisposeAsync();
@@ -63,9 +62,9 @@ public sealed class CallerAuthenticationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var review = Assert.Single(_upstream.Reviews);
         Assert.Equal("""{"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","spec":{"token":"alice-token"}}""", review.Body);
-        Assert.Equal(["Bearer " + ReviewingUpstream.ProxyToken], review.Values("Authorization"));
+        Assert.Equal(["Bearer " + TokenReviewingUpstream.ProxyToken], review.Values("Authorization"));
         var forwarded = Assert.Single(_upstream.Forwarded);
-        Assert.Equal(["Bearer " + ReviewingUpstream.ProxyToken], forwarded.Values("Authorization"));
+        Assert.Equal(["Bearer " + TokenReviewingUpstream.ProxyToken], forwarded.Values("Authorization"));
         Assert.Equal(["alice"], forwarded.Values("Impersonate-User"));
         Assert.Equal(["alice-uid"], forwarded.Values("Impersonate-Uid"));
         Assert.Equal(["developers"], forwarded.Values("Impersonate-Group"));
@@ -134,7 +133,7 @@ public sealed class CallerAuthenticationTests : IAsyncLifetime
         {
             Assert.Equal(["system:anonymous"], forwarded.Values("Impersonate-User"));
             Assert.Empty(forwarded.Values("Impersonate-Group")); // the upstream adds system:unauthenticated itself
-            Assert.Equal(["Bearer " + ReviewingUpstream.ProxyToken], forwarded.Values("Authorization"));
+            Assert.Equal(["Bearer " + TokenReviewingUpstream.ProxyToken], forwarded.Values("Authorization"));
         });
     }
 

@@ -15,12 +15,11 @@ namespace ApiCache.Tests.Security.Authentication;
 /// </summary>
 public sealed class CallerImpersonationTests : IAsyncLifetime
 {
-    private ReviewingUpstream _upstream = null!;
+    private TokenReviewingUpstream _upstream = null!;
 
     public async Task InitializeAsync()
     {
-        _upstream = await ReviewingUpstream.StartAsync();
-        _upstream.Tokens["alice-token"] = new ReviewedUser("alice", "alice-uid", ["developers", "system:authenticated"]);
+        _upstream = await TokenReviewingUpstream.StartWithAliceAsync();
     }
 
     public async Task DisposeAsync() => await _upstream.DisposeAsync();

@@ -17,12 +17,11 @@ public sealed class ClientCertificateAuthenticationTests : IAsyncLifetime, IDisp
     private readonly TestPki _otherCa = new("other-ca");
     private readonly TestPki _servingCa = new("serving-ca");
     private readonly TempDirectory _directory = new();
-    private ReviewingUpstream _upstream = null!;
+    private TokenReviewingUpstream _upstream = null!;
 
     public async Task InitializeAsync()
     {
-        _upstream = await ReviewingUpstream.StartAsync();
-        _upstream.Tokens["alice-token"] = new ReviewedUser("alice", "alice-uid", ["developers", "system:authenticated"]);
+        _upstream = await TokenReviewingUpstream.StartWithAliceAsync();
     }
 
     public async Task DisposeAsync() => await _upstream.DisposeAsync();

@@ -1,6 +1,6 @@
 namespace ApiCache.Tests.Security.Authentication;
 
-/// <summary>A request <see cref="ReviewingUpstream"/> received.</summary>
+/// <summary>A request <see cref="TokenReviewingUpstream"/> received.</summary>
 internal sealed record SeenRequest(string Method, string Target, IReadOnlyList<KeyValuePair<string, string>> Headers, string? ClientCertificateName, string Protocol, string Body)
 {
     /// <summary>Every value of every line of header <paramref name="name"/>, in order.</summary>

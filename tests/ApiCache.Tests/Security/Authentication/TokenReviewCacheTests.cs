@@ -18,12 +18,11 @@ namespace ApiCache.Tests.Security.Authentication;
 /// </summary>
 public sealed class TokenReviewCacheTests : IAsyncLifetime
 {
-    private ReviewingUpstream _upstream = null!;
+    private TokenReviewingUpstream _upstream = null!;
 
     public async Task InitializeAsync()
     {
-        _upstream = await ReviewingUpstream.StartAsync();
-        _upstream.Tokens["alice-token"] = new ReviewedUser("alice", "alice-uid", ["developers", "system:authenticated"]);
+        _upstream = await TokenReviewingUpstream.StartWithAliceAsync();
     }
 
     public async Task DisposeAsync() => await _upstream.DisposeAsync();
@@ -189,7 +188,7 @@ public sealed class TokenReviewCacheTests : IAsyncLifetime
         await using var proxy = await AuthenticatingProxy.StartAsync(_upstream, options =>
         {
             options.Upstream.Servers.Clear();
-            options.Upstream.Servers.Add(new UpstreamServerOptions { Url = $"http://127.0.0.1:{deadPort}", BearerToken = ReviewingUpstream.ProxyToken });
+            options.Upstream.Servers.Add(new UpstreamServerOptions { Url = $"http://127.0.0.1:{deadPort}", BearerToken = TokenReviewingUpstream.ProxyToken });
         });
         using var client = new HttpClient { BaseAddress = proxy.Address };
         var authenticator = proxy.Services.GetRequiredService<TokenReviewAuthenticator>();

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace ApiCache.Tests.Security.Authorization;
 
 /// <summary>
-/// ApiCache in-process in front of a <see cref="ReviewingUpstream"/>, caching pods, with the test's
+/// ApiCache in-process in front of a <see cref="AccessReviewingUpstream"/>, caching pods, with the test's
 /// callers (<see cref="TestCallers"/>) set before it runs, in the Trusted security mode unless the
 /// test says otherwise (the callers come from the test, not from ApiCache's authentication).
 /// </summary>
@@ -22,7 +22,7 @@ internal sealed class AuthorizingProxy : IAsyncDisposable
     {
         _server = server;
         Client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(60) };
-        Client.DefaultRequestHeaders.UserAgent.ParseAdd(ReviewingUpstream.TestUserAgent);
+        Client.DefaultRequestHeaders.UserAgent.ParseAdd(AccessReviewingUpstream.TestUserAgent);
     }
 
     public HttpClient Client { get; }
@@ -40,7 +40,7 @@ internal sealed class AuthorizingProxy : IAsyncDisposable
     }
 
     /// <summary>Starts the proxy; with <paramref name="waitForCache"/> returns once the pods cache is warm.</summary>
-    public static async Task<AuthorizingProxy> StartAsync(ReviewingUpstream upstream, Action<ApiCacheOptions>? configure = null, TimeProvider? clock = null, bool waitForCache = true)
+    public static async Task<AuthorizingProxy> StartAsync(AccessReviewingUpstream upstream, Action<ApiCacheOptions>? configure = null, TimeProvider? clock = null, bool waitForCache = true)
     {
         ArgumentNullException.ThrowIfNull(upstream);
         var server = await LoopbackServer.StartAsync(

@@ -20,11 +20,11 @@ namespace ApiCache.Tests.Security.Authorization;
 /// </summary>
 public sealed class CachedReadAuthorizationTests : IAsyncLifetime
 {
-    private ReviewingUpstream? _upstream;
+    private AccessReviewingUpstream? _upstream;
 
-    private ReviewingUpstream Upstream => _upstream!;
+    private AccessReviewingUpstream Upstream => _upstream!;
 
-    public async Task InitializeAsync() => _upstream = await ReviewingUpstream.StartAsync();
+    public async Task InitializeAsync() => _upstream = await AccessReviewingUpstream.StartAsync();
 
     public async Task DisposeAsync()
     {
@@ -183,7 +183,7 @@ public sealed class CachedReadAuthorizationTests : IAsyncLifetime
         Assert.Equal("pods is forbidden: User \"alice\" cannot list resource \"pods\" in API group \"\" in the namespace \"team-a\"", (string?)JsonNode.Parse(revoked.Body)!["message"]);
 
         // Granted again: the denial is kept for DenyTtl.
-        Upstream.Rule = ReviewingUpstream.Policy;
+        Upstream.Rule = AccessReviewingUpstream.Policy;
         clock.Advance(TimeSpan.FromSeconds(4));
         Assert.Equal(403, (await proxy.GetAsync(Pods, "alice-token")).Status);
         clock.Advance(TimeSpan.FromSeconds(1));
@@ -241,7 +241,7 @@ public sealed class CachedReadAuthorizationTests : IAsyncLifetime
     public async Task ColdCache_DeniedListAndWatch_Get403Before429()
     {
         // Arrange: an upstream that holds the proxy's initial pods list.
-        await using var cold = await ReviewingUpstream.StartAsync(holdInitialList: true);
+        await using var cold = await AccessReviewingUpstream.StartAsync(holdInitialList: true);
         await using var proxy = await AuthorizingProxy.StartAsync(cold, waitForCache: false);
 
         // Act

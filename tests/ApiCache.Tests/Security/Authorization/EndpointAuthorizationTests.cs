@@ -15,11 +15,11 @@ public sealed class EndpointAuthorizationTests : IAsyncLifetime
 {
     private const string Rule = """{"userAgent":{"product":"bad-agent"},"verbs":["list","watch"],"resources":["pods"],"limiter":{"type":"TokenBucket","rate":0.001,"burst":1}}""";
 
-    private ReviewingUpstream? _upstream;
+    private AccessReviewingUpstream? _upstream;
 
-    private ReviewingUpstream Upstream => _upstream!;
+    private AccessReviewingUpstream Upstream => _upstream!;
 
-    public async Task InitializeAsync() => _upstream = await ReviewingUpstream.StartAsync();
+    public async Task InitializeAsync() => _upstream = await AccessReviewingUpstream.StartAsync();
 
     public async Task DisposeAsync()
     {

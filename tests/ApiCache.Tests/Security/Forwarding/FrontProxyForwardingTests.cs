@@ -15,11 +15,11 @@ public sealed class FrontProxyForwardingTests : IAsyncLifetime, IDisposable
 {
     private readonly TestPki _pki = new();
     private readonly TempDirectory _directory = new();
-    private ReviewingUpstream _upstream = null!;
+    private TokenReviewingUpstream _upstream = null!;
 
     public async Task InitializeAsync()
     {
-        _upstream = await ReviewingUpstream.StartAsync(_pki);
+        _upstream = await TokenReviewingUpstream.StartAsync(_pki);
         _upstream.Tokens["carol-token"] = new ReviewedUser(
             "carol",
             "carol-uid",
@@ -60,7 +60,7 @@ public sealed class FrontProxyForwardingTests : IAsyncLifetime, IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var review = Assert.Single(_upstream.Reviews);
         Assert.Null(review.ClientCertificateName);
-        Assert.Equal(["Bearer " + ReviewingUpstream.ProxyToken], review.Values("Authorization"));
+        Assert.Equal(["Bearer " + TokenReviewingUpstream.ProxyToken], review.Values("Authorization"));
 
         // ... the forwarded request with the front-proxy certificate, no token, and the caller's identity as X-Remote-*.
         var forwarded = Assert.Single(_upstream.Forwarded);

@@ -14,13 +14,12 @@ namespace ApiCache.Tests.Security.Forwarding;
 public sealed class IdentityForwardingTests : IAsyncLifetime, IDisposable
 {
     private readonly TestPki _pki = new();
-    private ReviewingUpstream _upstream = null!;
+    private TokenReviewingUpstream _upstream = null!;
 
     public async Task InitializeAsync()
     {
         // HTTPS, so the proxy can speak HTTP/2 to it (ALPN), as to a real apiserver.
-        _upstream = await ReviewingUpstream.StartAsync(_pki);
-        _upstream.Tokens["alice-token"] = new ReviewedUser("alice", "alice-uid", ["developers", "system:authenticated"]);
+        _upstream = await TokenReviewingUpstream.StartWithAliceAsync(_pki);
         _upstream.Tokens["carol-token"] = new ReviewedUser(
             "carol",
             "carol-uid",
@@ -56,7 +55,7 @@ public sealed class IdentityForwardingTests : IAsyncLifetime, IDisposable
         Assert.Equal(["x", "y"], forwarded.Values("Impersonate-Extra-example.org%2Fteam"));
         Assert.Equal(["view"], forwarded.Values("Impersonate-Extra-scopes"));
         Assert.Equal(["yes"], forwarded.Values("Impersonate-Extra-100%25"));
-        Assert.Equal(["Bearer " + ReviewingUpstream.ProxyToken], forwarded.Values("Authorization"));
+        Assert.Equal(["Bearer " + TokenReviewingUpstream.ProxyToken], forwarded.Values("Authorization"));
         Assert.Empty(forwarded.NamesStartingWith("X-Apicache-"));
         Assert.Equal("HTTP/1.1", forwarded.Protocol);
     }
@@ -103,7 +102,7 @@ public sealed class IdentityForwardingTests : IAsyncLifetime, IDisposable
     public async Task Forward_TrustedWithoutOwnCredentials_PassesTheCallersCredentialsAndImpersonationUnchanged()
     {
         // Arrange: the upstream checks the caller's own token and impersonation itself.
-        await using var upstream = await ReviewingUpstream.StartAsync();
+        await using var upstream = await TokenReviewingUpstream.StartAsync();
         await using var proxy = await ProxyHost.StartAsync(upstream.Address);
         using var client = new HttpClient { BaseAddress = proxy.Address };
         using var request = Request("caller-token");
@@ -147,7 +146,7 @@ public sealed class IdentityForwardingTests : IAsyncLifetime, IDisposable
         // Assert
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var forwarded = Assert.Single(_upstream.Forwarded);
-        Assert.Equal(["Bearer " + ReviewingUpstream.ProxyToken], forwarded.Values("Authorization"));
+        Assert.Equal(["Bearer " + TokenReviewingUpstream.ProxyToken], forwarded.Values("Authorization"));
         Assert.Empty(forwarded.NamesStartingWith("Impersonate-"));
         Assert.Empty(_upstream.Reviews);
     }
@@ -156,7 +155,7 @@ public sealed class IdentityForwardingTests : IAsyncLifetime, IDisposable
     public async Task Start_AuthenticateWithoutUpstreamCredentials_FailsNamingTheKeys()
     {
         // Arrange
-        await using var upstream = await ReviewingUpstream.StartAsync();
+        await using var upstream = await TokenReviewingUpstream.StartAsync();
 
         // Act
         var error = await Assert.ThrowsAsync<ApiCacheConfigurationException>(() => ProxyHost.StartAsync(

@@ -18,10 +18,13 @@ namespace ApiCache.Tests.Security.Authentication;
 /// CN of the client certificate it presented. With a <see cref="TestPki"/> it serves HTTPS and asks
 /// for (does not require) client certificates.
 /// </summary>
-internal sealed class ReviewingUpstream : IAsyncDisposable
+internal sealed class TokenReviewingUpstream : IAsyncDisposable
 {
     /// <summary>The token the proxy presents to this upstream as its own identity.</summary>
     public const string ProxyToken = "apicache-token";
+
+    /// <summary>alice's token in <see cref="StartWithAliceAsync"/>.</summary>
+    public const string AliceToken = "alice-token";
 
     /// <summary>The audience the upstream reports when the review names none.</summary>
     public const string DefaultAudience = "https://kubernetes.default.svc.cluster.local";
@@ -33,7 +36,7 @@ internal sealed class ReviewingUpstream : IAsyncDisposable
     private readonly TempDirectory _directory = new();
     private LoopbackServer _server = null!;
 
-    private ReviewingUpstream()
+    private TokenReviewingUpstream()
     {
     }
 
@@ -60,9 +63,18 @@ internal sealed class ReviewingUpstream : IAsyncDisposable
     /// <summary>TokenReview requests (their bodies in <see cref="SeenRequest.Body"/>).</summary>
     public IReadOnlyList<SeenRequest> Reviews => [.. _reviews];
 
-    public static async Task<ReviewingUpstream> StartAsync(TestPki? tls = null)
+    /// <summary>The upstream with <see cref="AliceToken"/> known as alice (uid alice-uid, group developers).</summary>
+    public static async Task<TokenReviewingUpstream> StartWithAliceAsync(TestPki? tls = null)
     {
-        var upstream = new ReviewingUpstream();
+        var upstream = await StartAsync(tls);
+        upstream.Tokens[AliceToken] = new ReviewedUser("alice", "alice-uid", ["developers", "system:authenticated"]);
+        return upstream;
+    }
+
+    /// <summary>Starts the upstream (HTTPS with a certificate of <paramref name="tls"/>, else HTTP) knowing no token.</summary>
+    public static async Task<TokenReviewingUpstream> StartAsync(TestPki? tls = null)
+    {
+        var upstream = new TokenReviewingUpstream();
         X509Certificate2? serving = null;
         if (tls is not null)
         {

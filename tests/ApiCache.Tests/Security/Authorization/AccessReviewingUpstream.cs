@@ -16,7 +16,7 @@ namespace ApiCache.Tests.Security.Authorization;
 /// pods list (a deterministic cold cache). Data: namespaces team-a and team-b, pods team-a/web-1
 /// and team-a/web-2 (on node-1 and node-2) and team-b/web-1 (node-1).
 /// </summary>
-internal sealed class ReviewingUpstream : IAsyncDisposable
+internal sealed class AccessReviewingUpstream : IAsyncDisposable
 {
     /// <summary>The User-Agent of the tests' own clients.</summary>
     public const string TestUserAgent = "authz-tests/1.0";
@@ -27,7 +27,7 @@ internal sealed class ReviewingUpstream : IAsyncDisposable
     private LoopbackServer? _server;
     private volatile bool _holdInitialList;
 
-    private ReviewingUpstream()
+    private AccessReviewingUpstream()
     {
     }
 
@@ -50,9 +50,9 @@ internal sealed class ReviewingUpstream : IAsyncDisposable
     public IReadOnlyList<string> ClientRequests => [.. _reads];
 
     /// <summary>Starts it with its data; <paramref name="holdInitialList"/> holds the pods informer's first list until <see cref="ReleaseInitialList"/>.</summary>
-    public static async Task<ReviewingUpstream> StartAsync(bool holdInitialList = false)
+    public static async Task<AccessReviewingUpstream> StartAsync(bool holdInitialList = false)
     {
-        var upstream = new ReviewingUpstream { _holdInitialList = holdInitialList };
+        var upstream = new AccessReviewingUpstream { _holdInitialList = holdInitialList };
         upstream._server = await LoopbackServer.StartAsync(
             app =>
             {
