@@ -101,6 +101,12 @@ public sealed class ReadyzCacheSyncTests
                 return IsWatch(context) ? HangAsync(context) : WriteAsync(context, DeploymentList);
             }
 
+            if (context.Request.Path.Value != "/api/v1/pods")
+            {
+                // Anything else (the pool's /readyz health checks, every few seconds) is not a pod list.
+                return WriteAsync(context, "ok");
+            }
+
             if (!IsWatch(context))
             {
                 // The first list answers at once; the re-list after the 410 waits for the test.
